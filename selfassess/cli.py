@@ -1,0 +1,155 @@
+"""The ``selfassess`` command line: check, score and inspect question banks."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from selfassess import __version__
+from selfassess.answers import check_answers
+from selfassess.loader import BankError, load_bank, load_banks
+from selfassess.resources import questionnaires_dir
+
+
+@click.group()
+@click.version_option(__version__, prog_name="selfassess")
+def cli() -> None:
+    """Self-assessment question banks: check them, score answers, run the web app."""
+
+
+def _default_paths() -> list[str]:
+    # The current project's banks if there are any, else the shipped ones.
+    local = Path("questionnaires")
+    return [str(local if local.is_dir() else questionnaires_dir())]
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print problems and summaries as JSON.")
+def check(paths: tuple[str, ...], as_json: bool) -> None:
+    """Check question banks (files or folders; default questionnaires/).
+
+    Prints one summary line per valid bank and exits 0, or one
+    PATH:LINE:COL: message line per problem, for all files, and exits 1.
+    """
+    started = time.perf_counter()
+    targets = list(paths) or _default_paths()
+    missing = [p for p in targets if not Path(p).exists()]
+    if missing:
+        raise click.ClickException(f"no such file or folder: {', '.join(missing)}")
+    banks, problems = load_banks(targets)
+    if not banks and not problems:
+        raise click.ClickException(f"no .yaml banks found in {', '.join(targets)}")
+    elapsed = time.perf_counter() - started
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "ok": not problems,
+                    "banks": [_summary(b) for b in banks],
+                    "problems": [vars(p) for p in problems],
+                    "seconds": round(elapsed, 4),
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        for bank in banks:
+            s = _summary(bank)
+            click.echo(
+                f"{bank.source}: ok: {bank.id} {bank.version}, languages {', '.join(bank.languages)}, "
+                f"{s['dimensions']} dimensions, {s['scored_questions']} scored questions"
+            )
+        for problem in problems:
+            click.echo(str(problem))
+        if problems:
+            click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", err=True)
+    sys.exit(1 if problems else 0)
+
+
+def _summary(bank: Any) -> dict[str, Any]:
+    return {
+        "path": bank.source,
+        "id": bank.id,
+        "version": bank.version,
+        "languages": list(bank.languages),
+        "dimensions": len(bank.dimensions),
+        "scored_questions": len(bank.scored_questions),
+    }
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of the bank format (for editors)."""
+    from selfassess.schema import schema_json
+
+    click.echo(schema_json(), nl=False)
+
+
+@cli.command()
+def rubrics() -> None:
+    """List the installed rubrics: name, origin and version."""
+    from selfassess.plugins import installed_rubrics
+
+    rows = [(name, r.origin, r.version, r.rubric.description) for name, r in sorted(installed_rubrics().items())]
+    width = max(len(r[0]) for r in rows)
+    origin_width = max(len(r[1]) for r in rows)
+    for name, origin, version, description in rows:
+        click.echo(f"{name:<{width}}  {origin:<{origin_width}}  {version:<8}  {description}")
+
+
+def _load_or_fail(path: str) -> Any:
+    try:
+        return load_bank(path)
+    except BankError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"{path} is not a valid bank; fix the problems above (selfassess check {path})") from None
+
+
+@cli.command()
+@click.argument("bank", type=click.Path(exists=True, dir_okay=False))
+@click.argument("answers_file", metavar="ANSWERS.json", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--feedback", is_flag=True, help="Add each dimension's advice for its level.")
+@click.option("--lang", metavar="XX", help="Language of the advice (default: the bank's first).")
+@click.option("--partial", is_flag=True, help="Score a draft: required answers may be missing.")
+@click.option("--digits", default=1, show_default=True, help="Decimals of the scores printed.")
+def score(bank: str, answers_file: str, feedback: bool, lang: str | None, partial: bool, digits: int) -> None:
+    """Score ANSWERS.json (question id → value, list or "na") against BANK; print JSON."""
+    from selfassess.scoring import UnknownRubric, result_json, score as score_answers
+
+    questionnaire = _load_or_fail(bank)
+    if lang is not None and lang not in questionnaire.languages:
+        raise click.ClickException(f"--lang {lang}: the bank {questionnaire.id!r} is in {', '.join(questionnaire.languages)}")
+    try:
+        with click.open_file(answers_file, encoding="utf-8") as fh:
+            raw = json.load(fh)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{answers_file} is not valid JSON: {exc}") from None
+    if not isinstance(raw, dict):
+        raise click.ClickException(f"{answers_file} must hold a JSON object mapping question ids to answers")
+    checked = check_answers(questionnaire, raw, partial=partial)
+    for warning in checked.warnings:
+        click.echo(f"{answers_file}: warning: {warning}", err=True)
+    if checked.problems:
+        for problem in checked.problems:
+            click.echo(f"{answers_file}: {problem}", err=True)
+        hint = "" if partial else " (use --partial to score a draft with answers missing)"
+        raise click.ClickException(f"{len(checked.problems)} problem(s) in the answers{hint}")
+    try:
+        result = score_answers(questionnaire, checked.answers)
+    except UnknownRubric as exc:
+        raise click.ClickException(str(exc)) from None
+    output = result_json(questionnaire, result, feedback=feedback, lang=lang, digits=digits)
+    click.echo(json.dumps(output, indent=2, ensure_ascii=False))
+
+
+def main() -> None:
+    """Run the command line."""
+    cli()

@@ -1,0 +1,753 @@
+"""Load a bank from YAML, checking every rule, and report each mistake with its position.
+
+:func:`load_bank` returns a :class:`~selfassess.bank.Questionnaire` or raises
+:class:`BankError` holding *all* problems found, each as ``file:line:col: message``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from selfassess.bank import (
+    QUESTION_TYPES,
+    SCORED_TYPES,
+    Dimension,
+    Level,
+    Option,
+    Question,
+    Questionnaire,
+    RubricSpec,
+    ShowIf,
+    Text,
+    frozen_map,
+    value_key,
+)
+from selfassess.rubrics.base import Rubric, Setting
+from selfassess.yamlsource import Document, Path_, YamlSyntaxError, parse
+
+BANK_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+ITEM_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
+DEFAULT_RUBRIC = "weighted-mean"
+
+TOP_KEYS = {"id", "version", "title", "description", "languages", "scales", "profile", "rubric", "dimensions"}
+TOP_REQUIRED = ("id", "version", "title", "languages", "rubric", "dimensions")
+DIMENSION_KEYS = {"id", "title", "description", "weight", "questions", "feedback"}
+QUESTION_KEYS = {
+    "id", "type", "text", "help", "scale", "options", "weight", "required",
+    "allow_na", "unit", "min", "max", "score", "show_if",
+}  # fmt: skip
+OPTION_KEYS = {"value", "label", "score"}
+SCALE_OPTION_KEYS = {"value", "label"}
+LEVEL_KEYS = {"id", "min", "label", "description"}
+RUBRIC_KEYS = {"plugin", "levels"}
+SHOW_IF_OPERATORS = ("equals", "in", "min")
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One mistake in a bank file, at a 1-based line and column."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+
+class BankError(Exception):
+    """A bank could not be loaded; ``problems`` lists every mistake found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+RubricLookup = Callable[[str], Rubric | None]
+
+
+def load_bank(path: str | Path, rubrics: RubricLookup | None = None, *, display: str | None = None) -> Questionnaire:
+    """Load and check the bank at *path*; raise :class:`BankError` listing every problem.
+
+    *display* is the file name used in messages (default: *path* as given).
+    """
+    name = display or str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise BankError([Problem(name, 1, 1, f"cannot read the file: {exc.strerror or exc}")]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise BankError([Problem(name, line, 1, "the file is not UTF-8 text; save it as UTF-8")]) from None
+    return load_text(text, name, rubrics, content_hash=hashlib.sha256(raw).hexdigest())
+
+
+def load_text(
+    text: str, name: str = "<bank>", rubrics: RubricLookup | None = None, *, content_hash: str | None = None
+) -> Questionnaire:
+    """Load and check a bank from YAML *text*; *name* is used in messages."""
+    try:
+        doc = parse(text)
+    except YamlSyntaxError as exc:
+        raise BankError([Problem(name, exc.position.line, exc.position.column, exc.message)]) from None
+    if rubrics is None:
+        from selfassess.plugins import get_rubric
+
+        rubrics = get_rubric
+    digest = content_hash or hashlib.sha256(text.encode("utf-8")).hexdigest()
+    builder = _Builder(doc, name, rubrics)
+    bank = builder.build(digest)
+    if builder.problems or bank is None:
+        raise BankError(sorted(set(builder.problems)))
+    return bank
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """Return ``"; did you mean 'x'?"`` when *word* is a near miss of one of *choices*."""
+    close = difflib.get_close_matches(str(word), sorted(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """Return a "did you mean" for a near miss, else the list of *choices*."""
+    choices = sorted(choices)
+    hint = did_you_mean(word, choices)
+    if hint or not choices:
+        return hint
+    return f" (expected one of: {', '.join(choices)})"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if value is None:
+        return "empty"
+    if isinstance(value, dict):
+        return "a map"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return f"{value!r}"
+
+
+class _Builder:
+    """Walk a parsed document, collect problems, and build the model where it can."""
+
+    def __init__(self, doc: Document, name: str, rubrics: RubricLookup) -> None:
+        self.doc = doc
+        self.name = name
+        self.rubrics = rubrics
+        self.problems: list[Problem] = []
+        self.languages: tuple[str, ...] = ("en",)
+        self.level_ids: list[str] = []
+        self.rubric: Rubric | None = None
+        self.scales: dict[str, tuple[Option, ...]] = {}
+        self.scale_paths: dict[str, Path_] = {}
+
+    # -- reporting -----------------------------------------------------------------
+
+    def problem(self, path: Path_, message: str, *, at_key: bool = False) -> None:
+        pos = self.doc.key_at(path) if at_key else self.doc.at(path)
+        self.problems.append(Problem(self.name, pos.line, pos.column, message))
+
+    def mapping(self, path: Path_, value: Any, what: str) -> dict[str, Any] | None:
+        if isinstance(value, dict):
+            return value
+        self.problem(path, f"{what} must be a map of keys and values, not {_kind(value)}")
+        return None
+
+    def sequence(self, path: Path_, value: Any, what: str) -> list[Any] | None:
+        if isinstance(value, list):
+            return value
+        self.problem(path, f"{what} must be a list (items starting with '- '), not {_kind(value)}")
+        return None
+
+    def keys(self, path: Path_, data: dict[str, Any], what: str, allowed: set[str], required: Iterable[str] = ()) -> None:
+        for key in required:
+            if key not in data:
+                self.problem(path, f"{what} has no '{key}'; add it")
+        for key in data:
+            if key not in allowed:
+                self.problem((*path, key), f"unknown key '{key}' in {what}{suggest(str(key), allowed)}", at_key=True)
+
+    def ident(self, path: Path_, value: Any, what: str, pattern: re.Pattern[str] = ITEM_ID) -> str | None:
+        if isinstance(value, str) and pattern.match(value):
+            return value
+        rule = "lowercase letters, digits and '-'" if pattern is BANK_ID else "lowercase letters, digits, '_' and '-'"
+        self.problem(path, f"{what} must be an id of {rule}, starting with a letter or digit; got {_kind(value)}")
+        return None
+
+    def number(self, path: Path_, value: Any, what: str, *, positive: bool = False) -> float | None:
+        if not _is_number(value):
+            hint = " (write it without quotes)" if isinstance(value, str) and _looks_numeric(value) else ""
+            self.problem(path, f"{what} must be a number, not {_kind(value)}{hint}")
+            return None
+        if positive and value <= 0:
+            self.problem(path, f"{what} must be a positive number, not {value}")
+            return None
+        return float(value)
+
+    def flag(self, path: Path_, value: Any, what: str) -> bool | None:
+        if isinstance(value, bool):
+            return value
+        hint = " (yes/no are text in banks)" if isinstance(value, str) and value.lower() in {"yes", "no", "on", "off"} else ""
+        self.problem(path, f"{what} must be true or false, not {_kind(value)}{hint}")
+        return None
+
+    def text(self, path: Path_, value: Any, what: str) -> Text | None:
+        """Read a human text: a string (default language) or a map language → string."""
+        if isinstance(value, str) or _is_number(value):
+            value = str(value)
+            if not value.strip():
+                self.problem(path, f"{what} is empty; write the text")
+                return None
+            for lang in self.languages[1:]:
+                self.problem(path, f"{what} has no '{lang}' translation; write it as a map, e.g. {{{self.languages[0]}: ..., {lang}: ...}}")
+            return Text(frozen_map({self.languages[0]: value}))
+        if not isinstance(value, dict):
+            self.problem(path, f"{what} must be a text or a map of language → text, not {_kind(value)}")
+            return None
+        translations: dict[str, str] = {}
+        for lang, item in value.items():
+            if lang not in self.languages:
+                self.problem((*path, lang), f"{what} has a text in '{lang}', which is not in the bank's languages{suggest(str(lang), self.languages)}", at_key=True)
+                continue
+            if not isinstance(item, (str, int, float)) or isinstance(item, bool) or not str(item).strip():
+                self.problem((*path, lang), f"{what} in '{lang}' must be a non-empty text, not {_kind(item)}")
+                continue
+            translations[lang] = str(item)
+        for lang in self.languages:
+            if lang not in value:
+                self.problem(path, f"{what} has no '{lang}' translation; add '{lang}: ...'")
+        # One shape inside: the default language first.
+        ordered = {lang: translations[lang] for lang in self.languages if lang in translations}
+        return Text(frozen_map(ordered)) if ordered else None
+
+    def optional_text(self, data: dict[str, Any], path: Path_, key: str, what: str) -> Text | None:
+        if key not in data:
+            return None
+        return self.text((*path, key), data[key], what)
+
+    # -- the bank ----------------------------------------------------------------
+
+    def build(self, content_hash: str) -> Questionnaire | None:
+        for path, _pos in self.doc.duplicate_keys:
+            self.problem(path, f"the key '{path[-1]}' appears twice in the same map; keep one", at_key=True)
+        data = self.mapping((), self.doc.data, "a bank file")
+        if data is None:
+            return None
+        self.keys((), data, "the bank", TOP_KEYS, TOP_REQUIRED)
+        bank_id = self.ident(("id",), data["id"], "the bank's id", BANK_ID) if "id" in data else None
+        version = self.version(data)
+        self.read_languages(data)
+        title = self.text(("title",), data["title"], "the bank's title") if "title" in data else None
+        description = self.optional_text(data, (), "description", "the bank's description")
+        self.read_scales(data)
+        rubric_spec = self.read_rubric(data)
+        seen: dict[str, Path_] = {}
+        profile = self.read_profile(data, seen)
+        dimensions = self.read_dimensions(data, seen)
+        questions = list(profile) + [q for d in dimensions for q in d.questions]
+        self.check_show_if(questions)
+        if self.problems or None in (bank_id, version, title, rubric_spec):
+            return None
+        assert bank_id is not None and version is not None and title is not None and rubric_spec is not None
+        bank = Questionnaire(
+            id=bank_id,
+            version=version,
+            title=title,
+            description=description,
+            languages=self.languages,
+            scales=frozen_map(self.scales),
+            profile=tuple(profile),
+            rubric=rubric_spec,
+            dimensions=tuple(dimensions),
+            source=self.name,
+            content_hash=content_hash,
+        )
+        if self.rubric is not None:
+            for found in self.rubric.check(bank):
+                self.problem(found.where, found.message)
+        return bank
+
+    def version(self, data: dict[str, Any]) -> str | None:
+        if "version" not in data:
+            return None
+        value = data["version"]
+        if isinstance(value, str) and value.strip():
+            return value
+        if _is_number(value):
+            self.problem(("version",), f'the version {value} is read as a number; put it in quotes: version: "{value}"')
+        else:
+            self.problem(("version",), f"the version must be a text such as \"2026.1\", not {_kind(value)}")
+        return None
+
+    def read_languages(self, data: dict[str, Any]) -> None:
+        if "languages" not in data:
+            return
+        items = self.sequence(("languages",), data["languages"], "languages")
+        if items is None:
+            return
+        if not items:
+            self.problem(("languages",), "languages is empty; list at least one language code, e.g. [en]")
+            return
+        found: list[str] = []
+        for i, lang in enumerate(items):
+            if not isinstance(lang, str) or not LANGUAGE.match(lang):
+                self.problem(("languages", i), f"{_kind(lang)} is not a language code such as en, da or nb")
+            elif lang in found:
+                self.problem(("languages", i), f"the language '{lang}' is listed twice")
+            else:
+                found.append(lang)
+        if found:
+            self.languages = tuple(found)
+
+    def read_scales(self, data: dict[str, Any]) -> None:
+        scales = self.mapping(("scales",), data["scales"], "scales") if "scales" in data else None
+        for scale_id, items in (scales or {}).items():
+            path: Path_ = ("scales", scale_id)
+            if self.ident(path, scale_id, "a scale's name") is None:
+                continue
+            self.scale_paths[str(scale_id)] = path
+            options = self.read_options(path, items, f"scale '{scale_id}'", SCALE_OPTION_KEYS, numeric=True, scored=False)
+            if options is not None:
+                if len(options) < 2:
+                    self.problem(path, f"scale '{scale_id}' needs at least two values")
+                self.scales[str(scale_id)] = options
+
+    def read_options(
+        self, path: Path_, value: Any, what: str, allowed: set[str], *, numeric: bool, scored: bool
+    ) -> tuple[Option, ...] | None:
+        items = self.sequence(path, value, f"the options of {what}")
+        if items is None:
+            return None
+        if not items:
+            self.problem(path, f"{what} has an empty list of options; add at least two")
+            return None
+        options: list[Option] = []
+        seen: dict[str, int] = {}
+        for i, item in enumerate(items):
+            ipath = (*path, i)
+            label = f"option {i + 1} of {what}"
+            opt = self.mapping(ipath, item, label)
+            if opt is None:
+                continue
+            required = ("value", "label", "score") if scored else ("value", "label")
+            self.keys(ipath, opt, label, allowed, required)
+            value_ = opt.get("value")
+            if "value" in opt:
+                if numeric and not _is_number(value_):
+                    self.problem((*ipath, "value"), f"the value of {label} must be a number on a scale, not {_kind(value_)}")
+                    value_ = None
+                elif not numeric and not (isinstance(value_, str) or _is_number(value_)) or value_ == "":
+                    self.problem((*ipath, "value"), f"the value of {label} must be a word or a number, not {_kind(value_)}")
+                    value_ = None
+                elif value_key(value_) == "na":
+                    self.problem((*ipath, "value"), f"'na' is kept for \"not applicable\"; give {label} another value and use allow_na: true")
+                    value_ = None
+                elif value_key(value_) in seen:
+                    self.problem((*ipath, "value"), f"the value {value_!r} appears twice in {what} (first as option {seen[value_key(value_)] + 1}); option values must be unique")
+                    value_ = None
+                else:
+                    seen[value_key(value_)] = i
+            text = self.text((*ipath, "label"), opt["label"], f"the label of {label}") if "label" in opt else None
+            score = None
+            if "score" in opt:
+                score = self.number((*ipath, "score"), opt["score"], f"the score of {label}")
+            if value_ is not None and text is not None:
+                options.append(Option(value=value_, label=text, score=score))
+        return tuple(options)
+
+    def read_rubric(self, data: dict[str, Any]) -> RubricSpec | None:
+        if "rubric" not in data:
+            return None
+        path: Path_ = ("rubric",)
+        block = self.mapping(path, data["rubric"], "rubric")
+        if block is None:
+            return None
+        plugin = block.get("plugin", DEFAULT_RUBRIC)
+        if not isinstance(plugin, str):
+            self.problem((*path, "plugin"), f"rubric.plugin must be the name of a rubric, not {_kind(plugin)}")
+        else:
+            self.rubric = self.rubrics(plugin)
+            if self.rubric is None:
+                from selfassess.plugins import installed_rubrics
+
+                names = ", ".join(sorted(installed_rubrics())) or "none"
+                self.problem((*path, "plugin"), f"no rubric called '{plugin}' is installed (installed: {names}){did_you_mean(plugin, installed_rubrics())}")
+        declared = dict(self.rubric.settings) if self.rubric else {}
+        self.keys(path, block, "rubric", RUBRIC_KEYS | set(declared), ("levels",))
+        levels = self.read_levels(block.get("levels")) if "levels" in block else ()
+        settings = {}
+        for key, setting in declared.items():
+            if key in block and self.setting((*path, key), block[key], setting, f"rubric.{key}"):
+                settings[key] = block[key]
+        if not isinstance(plugin, str) or levels is None:
+            return None
+        return RubricSpec(plugin=plugin, levels=levels, settings=frozen_map(settings))
+
+    def setting(self, path: Path_, value: Any, setting: Setting, what: str) -> bool:
+        """Check a rubric-declared setting's type; the rubric checks its meaning."""
+        if setting.kind == "number":
+            number = self.number(path, value, what)
+            if number is None:
+                return False
+            if (setting.minimum is not None and number < setting.minimum) or (
+                setting.maximum is not None and number > setting.maximum
+            ):
+                self.problem(path, f"{what} must be between {setting.minimum} and {setting.maximum}, not {value}")
+                return False
+            return True
+        if setting.kind == "level":
+            if value in self.level_ids:
+                return True
+            self.problem(path, f"{what} must be a level id of this bank, not {_kind(value)}{suggest(str(value), self.level_ids)}")
+            return False
+        if isinstance(value, str):
+            return True
+        self.problem(path, f"{what} must be a text, not {_kind(value)}")
+        return False
+
+    def read_levels(self, value: Any) -> tuple[Level, ...] | None:
+        path: Path_ = ("rubric", "levels")
+        items = self.sequence(path, value, "rubric.levels")
+        if items is None:
+            return None
+        if not items:
+            self.problem(path, "rubric.levels is empty; define at least one level starting at min: 0")
+            return None
+        levels: list[Level] = []
+        previous: float | None = None
+        for i, item in enumerate(items):
+            ipath = (*path, i)
+            block = self.mapping(ipath, item, f"level {i + 1}")
+            if block is None:
+                continue
+            level_id = self.ident((*ipath, "id"), block["id"], f"the id of level {i + 1}") if "id" in block else None
+            what = f"level '{level_id}'" if level_id else f"level {i + 1}"
+            self.keys(ipath, block, what, LEVEL_KEYS, ("id", "min", "label"))
+            if level_id in self.level_ids:
+                self.problem((*ipath, "id"), f"the level id '{level_id}' is used twice; level ids must be unique")
+                level_id = None
+            minimum = self.number((*ipath, "min"), block["min"], f"the min of {what}") if "min" in block else None
+            if minimum is not None:
+                if i == 0 and minimum != 0:
+                    self.problem((*ipath, "min"), f"the first level must start at min: 0, not {block['min']}")
+                elif previous is not None and minimum <= previous:
+                    self.problem((*ipath, "min"), f"levels must strictly ascend: the min of {what} ({block['min']}) is not above the previous level's ({previous:g})")
+                elif minimum > 100:
+                    self.problem((*ipath, "min"), f"the min of {what} is {block['min']}, above the highest score, 100")
+                previous = minimum
+            label = self.text((*ipath, "label"), block["label"], f"the label of {what}") if "label" in block else None
+            description = self.optional_text(block, ipath, "description", f"the description of {what}")
+            if level_id is not None:
+                self.level_ids.append(level_id)
+                if minimum is not None and label is not None:
+                    levels.append(Level(id=level_id, min=minimum, label=label, description=description))
+        return tuple(levels)
+
+    def read_profile(self, data: dict[str, Any], seen: dict[str, Path_]) -> list[Question]:
+        if "profile" not in data:
+            return []
+        items = self.sequence(("profile",), data["profile"], "profile")
+        return [q for i, item in enumerate(items or []) if (q := self.read_question(("profile", i), item, None, seen))]
+
+    def read_dimensions(self, data: dict[str, Any], seen_questions: dict[str, Path_]) -> list[Dimension]:
+        if "dimensions" not in data:
+            return []
+        items = self.sequence(("dimensions",), data["dimensions"], "dimensions")
+        if items is not None and not items:
+            self.problem(("dimensions",), "dimensions is empty; a bank needs at least one dimension")
+        dimensions: list[Dimension] = []
+        seen: dict[str, Path_] = {}
+        for i, item in enumerate(items or []):
+            path: Path_ = ("dimensions", i)
+            block = self.mapping(path, item, f"dimension {i + 1}")
+            if block is None:
+                continue
+            dim_id = self.ident((*path, "id"), block["id"], f"the id of dimension {i + 1}") if "id" in block else None
+            what = f"dimension '{dim_id}'" if dim_id else f"dimension {i + 1}"
+            self.keys(path, block, what, DIMENSION_KEYS, ("id", "title", "questions"))
+            if dim_id is not None and dim_id in seen:
+                line = self.doc.at(seen[dim_id]).line
+                self.problem((*path, "id"), f"the dimension id '{dim_id}' is already used on line {line}; ids must be unique")
+                dim_id = None
+            elif dim_id is not None:
+                seen[dim_id] = (*path, "id")
+            title = self.text((*path, "title"), block["title"], f"the title of {what}") if "title" in block else None
+            description = self.optional_text(block, path, "description", f"the description of {what}")
+            weight = self.number((*path, "weight"), block["weight"], f"the weight of {what}", positive=True) if "weight" in block else 1.0
+            questions: list[Question] = []
+            if "questions" in block:
+                qitems = self.sequence((*path, "questions"), block["questions"], f"the questions of {what}") or []
+                for j, qitem in enumerate(qitems):
+                    q = self.read_question((*path, "questions", j), qitem, dim_id or "?", seen_questions)
+                    if q is not None:
+                        questions.append(q)
+                if not qitems:
+                    self.problem((*path, "questions"), f"{what} has no questions; add at least one")
+                elif not any(q.scored for q in questions) and len(questions) == len(qitems):
+                    self.problem((*path, "questions"), f"{what} has no scored question (only text); add one it can be scored by")
+            feedback = self.read_feedback(block, path, what)
+            if dim_id is not None and title is not None and weight is not None:
+                dimensions.append(
+                    Dimension(
+                        id=dim_id, title=title, description=description, weight=weight,
+                        questions=tuple(questions), feedback=frozen_map(feedback), where=path,
+                    )
+                )  # fmt: skip
+        return dimensions
+
+    def read_feedback(self, block: dict[str, Any], path: Path_, what: str) -> dict[str, Text]:
+        if "feedback" not in block:
+            return {}
+        fpath = (*path, "feedback")
+        items = self.mapping(fpath, block["feedback"], f"the feedback of {what}") or {}
+        feedback: dict[str, Text] = {}
+        for level_id, value in items.items():
+            if level_id not in self.level_ids:
+                defined = ", ".join(self.level_ids) or "none"
+                self.problem((*fpath, level_id), f"feedback for an unknown level '{level_id}' in {what} (levels: {defined}){did_you_mean(str(level_id), self.level_ids)}", at_key=True)
+                continue
+            text = self.text((*fpath, level_id), value, f"the '{level_id}' feedback of {what}")
+            if text is not None:
+                feedback[str(level_id)] = text
+        return feedback
+
+    def read_question(self, path: Path_, item: Any, dimension: str | None, seen: dict[str, Path_]) -> Question | None:
+        where = "the profile" if dimension is None else f"dimension '{dimension}'"
+        block = self.mapping(path, item, f"a question in {where}")
+        if block is None:
+            return None
+        qid = self.ident((*path, "id"), block["id"], f"the id of a question in {where}") if "id" in block else None
+        what = f"question '{qid}'" if qid else f"question {path[-1] + 1 if isinstance(path[-1], int) else ''} of {where}"
+        declared = dict(self.rubric.question_settings) if self.rubric and dimension is not None else {}
+        self.keys(path, block, what, QUESTION_KEYS | set(declared), ("id", "type", "text"))
+        if qid is not None and qid in seen:
+            line = self.doc.at(seen[qid]).line
+            self.problem((*path, "id"), f"the question id '{qid}' is already used on line {line}; question ids must be unique in the whole bank, profile included")
+            qid = None
+        elif qid is not None:
+            seen[qid] = (*path, "id")
+        qtype = block.get("type")
+        if "type" in block and qtype not in QUESTION_TYPES:
+            self.problem((*path, "type"), f"unknown question type {_kind(qtype)} in {what}{suggest(str(qtype), QUESTION_TYPES)}")
+            qtype = None
+        scored = dimension is not None and qtype in SCORED_TYPES
+        text = self.text((*path, "text"), block["text"], f"the text of {what}") if "text" in block else None
+        help_ = self.optional_text(block, path, "help", f"the help of {what}")
+        weight = 1.0
+        if "weight" in block:
+            weight = self.number((*path, "weight"), block["weight"], f"the weight of {what}", positive=True) or 1.0
+        required = qtype in SCORED_TYPES
+        if "required" in block:
+            flag = self.flag((*path, "required"), block["required"], f"required in {what}")
+            required = flag if flag is not None else required
+        allow_na = False
+        if "allow_na" in block:
+            allow_na = bool(self.flag((*path, "allow_na"), block["allow_na"], f"allow_na in {what}"))
+        scale_id, options = self.question_options(block, path, what, qtype, scored)
+        minimum, maximum, score_from, score_to = self.number_settings(block, path, what, qtype, scored)
+        unit = block.get("unit")
+        if unit is not None and not isinstance(unit, str):
+            unit = str(unit)
+        show_if = self.read_show_if(block, path, what)
+        settings = {}
+        for key, setting in declared.items():
+            if key in block and self.setting((*path, key), block[key], setting, f"{key} in {what}"):
+                settings[key] = block[key]
+        if qid is None or qtype is None or text is None:
+            return None
+        return Question(
+            id=qid, type=qtype, text=text, help=help_, scale=scale_id, options=options, weight=weight,
+            required=required, allow_na=allow_na, unit=unit, min=minimum, max=maximum,
+            score_from=score_from, score_to=score_to, show_if=show_if, dimension=dimension,
+            where=path, settings=frozen_map(settings),
+        )  # fmt: skip
+
+    def question_options(
+        self, block: dict[str, Any], path: Path_, what: str, qtype: str | None, scored: bool
+    ) -> tuple[str | None, tuple[Option, ...]]:
+        scale_id = block.get("scale")
+        if qtype == "scale":
+            if "options" in block:
+                self.problem((*path, "options"), f"{what} is of type scale: it takes its options from 'scale:', remove 'options:' (or use type: choice)", at_key=True)
+            if scale_id is None:
+                defined = ", ".join(sorted(self.scales)) or "none yet: define one under 'scales:'"
+                self.problem(path, f"{what} is of type scale but names no scale; add 'scale: <name>' (defined: {defined})")
+                return None, ()
+            if scale_id not in self.scales:
+                if scale_id not in self.scale_paths:  # a broken scale was reported already
+                    defined = ", ".join(sorted(self.scales)) or "none"
+                    self.problem((*path, "scale"), f"scale {_kind(scale_id)} is not defined (defined: {defined}){did_you_mean(str(scale_id), self.scales)}")
+                return None, ()
+            return str(scale_id), self.scales[scale_id]
+        if "scale" in block:
+            self.problem((*path, "scale"), f"{what} is of type {qtype}: 'scale:' is only for type scale; remove it", at_key=True)
+        if qtype in ("choice", "multi"):
+            if "options" not in block:
+                self.problem(path, f"{what} is of type {qtype} but has no options; add 'options:' with value, label{' and score' if scored else ''} for each")
+                return None, ()
+            allowed = OPTION_KEYS if scored else OPTION_KEYS - {"score"}
+            options = self.read_options((*path, "options"), block["options"], what, allowed, numeric=False, scored=scored)
+            if options is None:
+                return None, ()
+            if qtype == "choice" and len(block["options"]) < 2:
+                self.problem((*path, "options"), f"{what} needs at least two options to choose from")
+            # Judge the scores as written, duplicates included, so one mistake gives one message.
+            raw_scores = [o.get("score") for o in block["options"] if isinstance(o, dict)]
+            if scored and raw_scores and all(_is_number(x) for x in raw_scores):
+                scores = [float(x) for x in raw_scores]
+                if qtype == "choice" and max(scores) <= 0:
+                    self.problem((*path, "options"), f"{what} has no option with a score above 0, so it cannot be scored; give the best option the highest score")
+                if qtype == "choice" and min(scores) < 0:
+                    self.problem((*path, "options"), f"the scores of {what} must not be negative")
+                if qtype == "multi" and sum(s for s in scores if s > 0) <= 0:
+                    self.problem((*path, "options"), f"{what} has no option with a positive score, so it cannot be scored")
+            return None, options
+        if "options" in block and qtype is not None:
+            self.problem((*path, "options"), f"{what} is of type {qtype}, which takes no options; remove 'options:' (or use type: choice)", at_key=True)
+        return None, ()
+
+    def number_settings(
+        self, block: dict[str, Any], path: Path_, what: str, qtype: str | None, scored: bool
+    ) -> tuple[float | None, float | None, float | None, float | None]:
+        if qtype != "number":
+            for key in ("min", "max", "score", "unit"):
+                if key in block and qtype is not None:
+                    self.problem((*path, key), f"'{key}' is only for questions of type number; remove it from {what}", at_key=True)
+            return None, None, None, None
+        minimum = self.number((*path, "min"), block["min"], f"min of {what}") if "min" in block else None
+        maximum = self.number((*path, "max"), block["max"], f"max of {what}") if "max" in block else None
+        if minimum is not None and maximum is not None and minimum >= maximum:
+            self.problem((*path, "max"), f"max of {what} ({block['max']}) must be above its min ({block['min']})")
+        score_from = score_to = None
+        if "score" in block:
+            spath = (*path, "score")
+            score = self.mapping(spath, block["score"], f"score of {what}")
+            if score is not None:
+                self.keys(spath, score, f"score of {what}", {"from", "to"}, ("from", "to"))
+                score_from = self.number((*spath, "from"), score["from"], f"score.from of {what}") if "from" in score else None
+                score_to = self.number((*spath, "to"), score["to"], f"score.to of {what}") if "to" in score else None
+                if score_from is not None and score_from == score_to:
+                    self.problem(spath, f"score.from and score.to of {what} are equal; they must differ (from > to means lower is better)")
+        elif scored:
+            self.problem(path, f"{what} is a scored number question but has no 'score: {{from: ..., to: ...}}'; add the values that score 0 and 1")
+        return minimum, maximum, score_from, score_to
+
+    def read_show_if(self, block: dict[str, Any], path: Path_, what: str) -> ShowIf | None:
+        if "show_if" not in block:
+            return None
+        spath = (*path, "show_if")
+        cond = self.mapping(spath, block["show_if"], f"show_if of {what}")
+        if cond is None:
+            return None
+        self.keys(spath, cond, f"show_if of {what}", {"question", *SHOW_IF_OPERATORS}, ("question",))
+        operators = [op for op in SHOW_IF_OPERATORS if op in cond]
+        if len(operators) != 1:
+            self.problem(spath, f"show_if of {what} needs exactly one of equals, in or min (found {len(operators) or 'none'})")
+            return None
+        op = operators[0]
+        value = cond[op]
+        if op == "in" and not (isinstance(value, list) and value):
+            self.problem((*spath, "in"), f"show_if 'in' of {what} must be a non-empty list of values")
+            return None
+        if op == "min" and not _is_number(value):
+            self.problem((*spath, "min"), f"show_if 'min' of {what} must be a number, not {_kind(value)}")
+            return None
+        target = cond.get("question")
+        if not isinstance(target, str):
+            return None
+        return ShowIf(question=target, operator=op, value=tuple(value) if op == "in" else value)  # type: ignore[arg-type]
+
+    def check_show_if(self, questions: list[Question]) -> None:
+        """A condition may only name an earlier question, and only values it can have."""
+        order = {q.id: i for i, q in enumerate(questions)}
+        by_id = {q.id: q for q in questions}
+        all_ids = set(order)
+        for i, q in enumerate(questions):
+            cond = q.show_if
+            if cond is None:
+                continue
+            spath = (*q.where, "show_if", "question")
+            if cond.question not in order:
+                self.problem(spath, f"show_if of question '{q.id}' names an unknown question '{cond.question}'{did_you_mean(cond.question, all_ids)}")
+                continue
+            if order[cond.question] >= i:
+                self.problem(spath, f"show_if of question '{q.id}' names '{cond.question}', which comes {'at the same place' if order[cond.question] == i else 'later'}; a condition may only depend on an earlier question")
+                continue
+            target = by_id[cond.question]
+            vpath = (*q.where, "show_if", cond.operator)
+            if cond.operator == "min" and target.type not in ("scale", "number"):
+                self.problem(vpath, f"show_if 'min' needs a scale or number question, but '{target.id}' is of type {target.type}")
+            elif cond.operator in ("equals", "in"):
+                values = cond.value if cond.operator == "in" else (cond.value,)
+                allowed = _possible_values(target)
+                for v in values:
+                    if allowed is not None and value_key(v) not in allowed:
+                        self.problem(vpath, f"show_if of question '{q.id}' compares with {v!r}, which '{target.id}' cannot take (values: {', '.join(sorted(allowed))})")
+
+
+def _possible_values(question: Question) -> set[str] | None:
+    if question.type == "yesno":
+        return {"yes", "no"}
+    if question.options:
+        return {o.key for o in question.options}
+    return None
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def find_banks(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand folders to the ``*.yaml``/``*.yml`` files in them, sorted; keep files as given."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found.extend(sorted(x for x in p.iterdir() if x.suffix in (".yaml", ".yml") and x.is_file()))
+        else:
+            found.append(p)
+    return found
+
+
+def load_banks(paths: Iterable[str | Path], rubrics: RubricLookup | None = None) -> tuple[list[Questionnaire], list[Problem]]:
+    """Load every bank under *paths*; return the good ones and all problems of the rest."""
+    banks: list[Questionnaire] = []
+    problems: list[Problem] = []
+    ids: dict[str, str] = {}
+    for path in find_banks(paths):
+        try:
+            bank = load_bank(path, rubrics)
+        except BankError as exc:
+            problems.extend(exc.problems)
+            continue
+        if bank.id in ids:
+            problems.append(Problem(str(path), 1, 1, f"the bank id '{bank.id}' is already used by {ids[bank.id]}; bank ids must be unique"))
+            continue
+        ids[bank.id] = str(path)
+        banks.append(bank)
+    return banks, problems
+
+
+__all__ = ["BankError", "Problem", "did_you_mean", "find_banks", "load_bank", "load_banks", "load_text", "suggest"]

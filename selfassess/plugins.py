@@ -1,0 +1,81 @@
+"""The plugin manager: built-in rubrics and those installed through entry points."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import dataclass
+from functools import cache
+
+import pluggy
+
+from selfassess import hookspecs
+from selfassess.rubrics.base import Rubric
+
+ENTRY_POINT_GROUP = "selfassess.rubrics"
+
+# The built-in rubrics are plugins like any other.
+DEFAULT_PLUGINS = (
+    "selfassess.rubrics.weighted_mean",
+    "selfassess.rubrics.staged",
+)
+
+
+@dataclass(frozen=True)
+class InstalledRubric:
+    """A rubric and where it comes from."""
+
+    rubric: Rubric
+    origin: str
+    version: str
+
+
+def get_plugin_manager() -> pluggy.PluginManager:
+    """Build a plugin manager with the specs, the entry-point plugins and the defaults."""
+    pm = pluggy.PluginManager("selfassess")
+    pm.add_hookspecs(hookspecs)
+    pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    for name in DEFAULT_PLUGINS:
+        pm.register(importlib.import_module(name), name=name)
+    return pm
+
+
+@cache
+def _manager() -> pluggy.PluginManager:
+    return get_plugin_manager()
+
+
+def installed_rubrics(pm: pluggy.PluginManager | None = None) -> dict[str, InstalledRubric]:
+    """Return every installed rubric by name; a name given twice keeps the built-in one."""
+    pm = pm or _manager()
+    dists = {id(plugin): dist for plugin, dist in pm.list_plugin_distinfo()}
+    found: dict[str, InstalledRubric] = {}
+    # pluggy calls the last registered first, so the built-ins come first here.
+    for impl in pm.hook.register_rubrics.get_hookimpls()[::-1]:
+        dist = dists.get(id(impl.plugin))
+        if dist is not None:
+            origin, version = dist.metadata["name"], dist.version
+        else:
+            origin, version = "built-in", _own_version()
+        for rubric in impl.function() or ():
+            if rubric.name in found:
+                print(
+                    f"selfassess: rubric {rubric.name!r} from {origin} is ignored: "
+                    f"{found[rubric.name].origin} already provides it",
+                    file=sys.stderr,
+                )
+                continue
+            found[rubric.name] = InstalledRubric(rubric, origin, version)
+    return found
+
+
+def get_rubric(name: str) -> Rubric | None:
+    """Return the installed rubric called *name*."""
+    entry = installed_rubrics().get(name)
+    return entry.rubric if entry else None
+
+
+def _own_version() -> str:
+    from selfassess import __version__
+
+    return __version__

@@ -1,0 +1,77 @@
+"""What a rubric plugin provides, and the result it returns.
+
+A rubric is an object with a ``name``, the settings it accepts (in the bank's
+``rubric:`` block and on questions), a ``check`` that finds semantic mistakes in
+those settings, and a ``score`` that turns answers into a :class:`Result`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from selfassess.bank import Questionnaire
+
+DocPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A key a rubric accepts; the loader checks its type, the rubric its meaning.
+
+    ``kind`` is ``number``, ``string`` or ``level`` (the id of one of the bank's levels).
+    """
+
+    kind: Literal["number", "string", "level"]
+    help: str
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True)
+class RubricProblem:
+    """A mistake in a bank's rubric settings, at a path inside its YAML document."""
+
+    where: DocPath
+    message: str
+
+
+@dataclass(frozen=True)
+class DimensionResult:
+    """A dimension's score (0-100, full precision) and level; ``None`` when nothing counted."""
+
+    score: float | None
+    level: str | None
+    counted: int
+    of: int
+
+
+@dataclass(frozen=True)
+class Result:
+    """Scores of one response: overall and per dimension, in the bank's dimension order."""
+
+    score: float | None
+    level: str | None
+    dimensions: Mapping[str, DimensionResult]
+    # Per question id: the normalised score in [0, 1] of each counted question.
+    questions: Mapping[str, float] = field(default_factory=dict)
+
+
+class Rubric:
+    """Base class for rubrics; subclass it and return an instance from ``register_rubrics``."""
+
+    name: str = ""
+    description: str = ""
+    #: Keys accepted in the bank's ``rubric:`` block besides ``plugin`` and ``levels``.
+    settings: Mapping[str, Setting] = {}
+    #: Keys accepted on questions, e.g. the staged rubric's ``level``.
+    question_settings: Mapping[str, Setting] = {}
+
+    def check(self, bank: Questionnaire) -> Iterable[RubricProblem]:
+        """Yield the mistakes in *bank*'s settings for this rubric."""
+        return ()
+
+    def score(self, bank: Questionnaire, answers: Mapping[str, Any]) -> Result:
+        """Score *answers* (question id → value, list or ``"na"``), already validated."""
+        raise NotImplementedError

@@ -1,0 +1,182 @@
+"""Read YAML safely and remember where every value came from.
+
+Authors must be told ``file:line:col`` for every mistake, so the loader keeps a
+map from each value's path (``("dimensions", 0, "questions", 2, "scale")``) to
+its position.  Only YAML 1.2's ``true``/``false`` are booleans: ``NO`` (Norway)
+and ``yes``/``no`` (answer values) stay strings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Position:
+    """A 1-based line and column in a source file."""
+
+    line: int
+    column: int
+
+
+class YamlSyntaxError(Exception):
+    """The text is not well-formed YAML (or uses a feature we refuse)."""
+
+    def __init__(self, message: str, position: Position) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+
+class _Resolver(yaml.resolver.Resolver):
+    """PyYAML's resolver with YAML 1.2 scalars: no yes/no/on/off booleans, no 1:20 sexagesimals."""
+
+
+_Resolver.yaml_implicit_resolvers = {}
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    list("-+0123456789"),
+)
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
+        r"|\.[0-9_]+(?:[eE][-+][0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
+
+
+class _Loader(
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    yaml.composer.Composer,
+    yaml.constructor.SafeConstructor,
+    _Resolver,
+):
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        _Resolver.__init__(self)
+
+
+def _position(mark: Any) -> Position:
+    return Position(mark.line + 1, mark.column + 1)
+
+
+@dataclass
+class Document:
+    """Plain Python data from a YAML file, with the position of every value and key."""
+
+    data: Any
+    values: dict[Path_, Position] = field(default_factory=dict)
+    keys: dict[Path_, Position] = field(default_factory=dict)
+    duplicate_keys: list[tuple[Path_, Position]] = field(default_factory=list)
+
+    def at(self, path: Path_) -> Position:
+        """Where the value at *path* is, or its nearest located parent."""
+        while path:
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), Position(1, 1))
+
+    def key_at(self, path: Path_) -> Position:
+        """Where the key naming the value at *path* is written."""
+        return self.keys.get(path) or self.at(path)
+
+
+def parse(text: str) -> Document:
+    """Parse YAML *text* into a :class:`Document`; raise :class:`YamlSyntaxError`."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = exc.problem or str(exc)
+        if exc.context:
+            message = f"{exc.context}, {message}"
+        raise YamlSyntaxError(f"YAML syntax error: {message}", _position(mark) if mark else Position(1, 1)) from None
+    except yaml.YAMLError as exc:  # reader errors: bad characters, bad encoding
+        mark = getattr(exc, "problem_mark", None)
+        raise YamlSyntaxError(f"YAML error: {exc}", _position(mark) if mark else Position(1, 1)) from None
+    finally:
+        loader.dispose()
+    doc = Document(data=None)
+    if node is None:
+        return doc
+    doc.data = _convert(node, (), doc, loader, set())
+    return doc
+
+
+# Aliases can multiply a small file into millions of values ("billion laughs").
+MAX_VALUES = 200_000
+
+
+def _convert(node: yaml.Node, path: Path_, doc: Document, loader: _Loader, open_nodes: set[int]) -> Any:
+    if id(node) in open_nodes:
+        raise YamlSyntaxError("an alias refers to a list or map that contains it; remove the loop", _position(node.start_mark))
+    if len(doc.values) >= MAX_VALUES:
+        raise YamlSyntaxError(f"the file expands to more than {MAX_VALUES} values (too many aliases?)", _position(node.start_mark))
+    doc.values[path] = _position(node.start_mark)
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        open_nodes.add(id(node))
+        try:
+            return _convert_collection(node, path, doc, loader, open_nodes)
+        finally:
+            open_nodes.discard(id(node))
+    return _scalar(node, loader)
+
+
+def _convert_collection(node: yaml.Node, path: Path_, doc: Document, loader: _Loader, open_nodes: set[int]) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise YamlSyntaxError("merge keys (<<) are not supported in banks; write the keys out", _position(key_node.start_mark))
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlSyntaxError("a key must be a plain word, not a list or a map", _position(key_node.start_mark))
+            key = _scalar(key_node, loader)
+            if not isinstance(key, (str, int, float)) or isinstance(key, bool):
+                key = str(key_node.value)
+            child = (*path, key)
+            if key in result:
+                doc.duplicate_keys.append((child, _position(key_node.start_mark)))
+            doc.keys[child] = _position(key_node.start_mark)
+            result[key] = _convert(value_node, child, doc, loader, open_nodes)
+        return result
+    return [_convert(item, (*path, i), doc, loader, open_nodes) for i, item in enumerate(node.value)]
+
+
+def _scalar(node: yaml.Node, loader: _Loader) -> Any:
+    try:
+        value = loader.construct_object(node, deep=True)
+    except yaml.constructor.ConstructorError as exc:
+        raise YamlSyntaxError(f"YAML error: {exc.problem}", _position(node.start_mark)) from None
+    except (ValueError, OverflowError) as exc:
+        raise YamlSyntaxError(f"YAML error: cannot read {node.value!r}: {exc}", _position(node.start_mark)) from None
+    if isinstance(value, (bytes, set)) or type(value).__module__ == "datetime":
+        # Dates and binary blobs have no place in a bank: keep what the author typed.
+        return str(node.value)
+    return value
