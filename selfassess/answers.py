@@ -57,7 +57,9 @@ def check_answers(bank: Questionnaire, raw: Mapping[str, Any], *, partial: bool 
     out = CheckedAnswers()
     for qid in raw:
         if bank.question(str(qid)) is None:
-            out.problems.append(f"unknown question id {qid!r} in the answers (the bank {bank.id!r} has no such question)")
+            out.problems.append(
+                f"unknown question id {qid!r} in the answers (the bank {bank.id!r} has no such question)"
+            )
     for question in bank.questions:
         if question.id not in raw or raw[question.id] is None:
             continue
@@ -72,9 +74,8 @@ def check_answers(bank: Questionnaire, raw: Mapping[str, Any], *, partial: bool 
         if not visible and question.id in out.answers:
             del out.answers[question.id]
             out.warnings.append(f"question {question.id!r} is hidden by its show_if condition; its answer is ignored")
-        elif visible and question.required and question.id not in out.answers and not partial:
-            if question.id not in raw or raw[question.id] is None:
-                out.problems.append(f"question {question.id!r} is required but has no answer")
+        elif visible and question.required and not partial and raw.get(question.id) is None:
+            out.problems.append(f"question {question.id!r} is required but has no answer")
     return out
 
 
@@ -103,13 +104,13 @@ def canonical_answer(question: Question, value: Any) -> tuple[Any, str | None]:
     if question.type == "yesno":
         key = value_key(value) if isinstance(value, (bool, str)) else None
         if key not in ("yes", "no"):
-            return None, f"{value!r} is not an answer to a yes/no question (use \"yes\" or \"no\")"
+            return None, f'{value!r} is not an answer to a yes/no question (use "yes" or "no")'
         return key, None
     if question.type == "number":
         number = _number(value)
         if number is None:
             return None, f"{value!r} is not a number"
-        if question.min is not None and number < question.min or question.max is not None and number > question.max:
+        if (question.min is not None and number < question.min) or (question.max is not None and number > question.max):
             return None, f"{value!r} is outside the allowed range {_range(question)}"
         return number, None
     option = question.option(value) if _is_atom(value) else None

@@ -110,7 +110,9 @@ def _load_or_fail(path: str) -> Any:
     except BankError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
-        raise click.ClickException(f"{path} is not a valid bank; fix the problems above (selfassess check {path})") from None
+        raise click.ClickException(
+            f"{path} is not a valid bank; fix the problems above (selfassess check {path})"
+        ) from None
 
 
 @cli.command()
@@ -122,11 +124,14 @@ def _load_or_fail(path: str) -> Any:
 @click.option("--digits", default=1, show_default=True, help="Decimals of the scores printed.")
 def score(bank: str, answers_file: str, feedback: bool, lang: str | None, partial: bool, digits: int) -> None:
     """Score ANSWERS.json (question id → value, list or "na") against BANK; print JSON."""
-    from selfassess.scoring import UnknownRubric, result_json, score as score_answers
+    from selfassess.scoring import UnknownRubric, result_json
+    from selfassess.scoring import score as score_answers
 
     questionnaire = _load_or_fail(bank)
     if lang is not None and lang not in questionnaire.languages:
-        raise click.ClickException(f"--lang {lang}: the bank {questionnaire.id!r} is in {', '.join(questionnaire.languages)}")
+        raise click.ClickException(
+            f"--lang {lang}: the bank {questionnaire.id!r} is in {', '.join(questionnaire.languages)}"
+        )
     try:
         with click.open_file(answers_file, encoding="utf-8") as fh:
             raw = json.load(fh)

@@ -178,13 +178,19 @@ class _Builder:
         self.problem(path, f"{what} must be a list (items starting with '- '), not {_kind(value)}")
         return None
 
-    def keys(self, path: Path_, data: dict[str, Any], what: str, allowed: set[str], required: Iterable[str] = ()) -> None:
+    def keys(
+        self, path: Path_, data: dict[str, Any], what: str, allowed: set[str], required: Iterable[str] = ()
+    ) -> None:
         for key in required:
             if key not in data:
                 self.problem(path, f"{what} has no '{key}'; add it")
         for key in data:
             if key not in allowed:
-                self.problem((*path, key), f"unknown key '{key}' in {what}{suggest(str(key), allowed)}", at_key=True)
+                hint = suggest(str(key), allowed)
+                if " " in str(key).strip():
+                    # The usual cause: a comma inside {...} cut a text in two.
+                    hint += "; if this is the end of a text, put the whole text in quotes (a comma inside { } starts a new key)"
+                self.problem((*path, key), f"unknown key '{key}' in {what}{hint}", at_key=True)
 
     def ident(self, path: Path_, value: Any, what: str, pattern: re.Pattern[str] = ITEM_ID) -> str | None:
         if isinstance(value, str) and pattern.match(value):
@@ -206,7 +212,11 @@ class _Builder:
     def flag(self, path: Path_, value: Any, what: str) -> bool | None:
         if isinstance(value, bool):
             return value
-        hint = " (yes/no are text in banks)" if isinstance(value, str) and value.lower() in {"yes", "no", "on", "off"} else ""
+        hint = (
+            " (yes/no are text in banks)"
+            if isinstance(value, str) and value.lower() in {"yes", "no", "on", "off"}
+            else ""
+        )
         self.problem(path, f"{what} must be true or false, not {_kind(value)}{hint}")
         return None
 
@@ -218,7 +228,10 @@ class _Builder:
                 self.problem(path, f"{what} is empty; write the text")
                 return None
             for lang in self.languages[1:]:
-                self.problem(path, f"{what} has no '{lang}' translation; write it as a map, e.g. {{{self.languages[0]}: ..., {lang}: ...}}")
+                self.problem(
+                    path,
+                    f"{what} has no '{lang}' translation; write it as a map, e.g. {{{self.languages[0]}: ..., {lang}: ...}}",
+                )
             return Text(frozen_map({self.languages[0]: value}))
         if not isinstance(value, dict):
             self.problem(path, f"{what} must be a text or a map of language → text, not {_kind(value)}")
@@ -226,7 +239,14 @@ class _Builder:
         translations: dict[str, str] = {}
         for lang, item in value.items():
             if lang not in self.languages:
-                self.problem((*path, lang), f"{what} has a text in '{lang}', which is not in the bank's languages{suggest(str(lang), self.languages)}", at_key=True)
+                hint = suggest(str(lang), self.languages)
+                if " " in str(lang).strip():
+                    hint += "; if this is the end of a text, put the whole text in quotes (a comma inside { } starts a new key)"
+                self.problem(
+                    (*path, lang),
+                    f"{what} has a text in '{lang}', which is not in the bank's languages{hint}",
+                    at_key=True,
+                )
                 continue
             if not isinstance(item, (str, int, float)) or isinstance(item, bool) or not str(item).strip():
                 self.problem((*path, lang), f"{what} in '{lang}' must be a non-empty text, not {_kind(item)}")
@@ -264,7 +284,7 @@ class _Builder:
         profile = self.read_profile(data, seen)
         dimensions = self.read_dimensions(data, seen)
         questions = list(profile) + [q for d in dimensions for q in d.questions]
-        self.check_show_if(questions)
+        self.check_show_if(questions, set(seen))
         if self.problems or None in (bank_id, version, title, rubric_spec):
             return None
         assert bank_id is not None and version is not None and title is not None and rubric_spec is not None
@@ -295,7 +315,7 @@ class _Builder:
         if _is_number(value):
             self.problem(("version",), f'the version {value} is read as a number; put it in quotes: version: "{value}"')
         else:
-            self.problem(("version",), f"the version must be a text such as \"2026.1\", not {_kind(value)}")
+            self.problem(("version",), f'the version must be a text such as "2026.1", not {_kind(value)}')
         return None
 
     def read_languages(self, data: dict[str, Any]) -> None:
@@ -325,7 +345,9 @@ class _Builder:
             if self.ident(path, scale_id, "a scale's name") is None:
                 continue
             self.scale_paths[str(scale_id)] = path
-            options = self.read_options(path, items, f"scale '{scale_id}'", SCALE_OPTION_KEYS, numeric=True, scored=False)
+            options = self.read_options(
+                path, items, f"scale '{scale_id}'", SCALE_OPTION_KEYS, numeric=True, scored=False
+            )
             if options is not None:
                 if len(options) < 2:
                     self.problem(path, f"scale '{scale_id}' needs at least two values")
@@ -353,16 +375,26 @@ class _Builder:
             value_ = opt.get("value")
             if "value" in opt:
                 if numeric and not _is_number(value_):
-                    self.problem((*ipath, "value"), f"the value of {label} must be a number on a scale, not {_kind(value_)}")
+                    self.problem(
+                        (*ipath, "value"), f"the value of {label} must be a number on a scale, not {_kind(value_)}"
+                    )
                     value_ = None
-                elif not numeric and not (isinstance(value_, str) or _is_number(value_)) or value_ == "":
-                    self.problem((*ipath, "value"), f"the value of {label} must be a word or a number, not {_kind(value_)}")
+                elif (not numeric and not (isinstance(value_, str) or _is_number(value_))) or value_ == "":
+                    self.problem(
+                        (*ipath, "value"), f"the value of {label} must be a word or a number, not {_kind(value_)}"
+                    )
                     value_ = None
                 elif value_key(value_) == "na":
-                    self.problem((*ipath, "value"), f"'na' is kept for \"not applicable\"; give {label} another value and use allow_na: true")
+                    self.problem(
+                        (*ipath, "value"),
+                        f"'na' is kept for \"not applicable\"; give {label} another value and use allow_na: true",
+                    )
                     value_ = None
                 elif value_key(value_) in seen:
-                    self.problem((*ipath, "value"), f"the value {value_!r} appears twice in {what} (first as option {seen[value_key(value_)] + 1}); option values must be unique")
+                    self.problem(
+                        (*ipath, "value"),
+                        f"the value {value_!r} appears twice in {what} (first as option {seen[value_key(value_)] + 1}); option values must be unique",
+                    )
                     value_ = None
                 else:
                     seen[value_key(value_)] = i
@@ -390,7 +422,10 @@ class _Builder:
                 from selfassess.plugins import installed_rubrics
 
                 names = ", ".join(sorted(installed_rubrics())) or "none"
-                self.problem((*path, "plugin"), f"no rubric called '{plugin}' is installed (installed: {names}){did_you_mean(plugin, installed_rubrics())}")
+                self.problem(
+                    (*path, "plugin"),
+                    f"no rubric called '{plugin}' is installed (installed: {names}){did_you_mean(plugin, installed_rubrics())}",
+                )
         declared = dict(self.rubric.settings) if self.rubric else {}
         self.keys(path, block, "rubric", RUBRIC_KEYS | set(declared), ("levels",))
         levels = self.read_levels(block.get("levels")) if "levels" in block else ()
@@ -417,7 +452,9 @@ class _Builder:
         if setting.kind == "level":
             if value in self.level_ids:
                 return True
-            self.problem(path, f"{what} must be a level id of this bank, not {_kind(value)}{suggest(str(value), self.level_ids)}")
+            self.problem(
+                path, f"{what} must be a level id of this bank, not {_kind(value)}{suggest(str(value), self.level_ids)}"
+            )
             return False
         if isinstance(value, str):
             return True
@@ -450,7 +487,10 @@ class _Builder:
                 if i == 0 and minimum != 0:
                     self.problem((*ipath, "min"), f"the first level must start at min: 0, not {block['min']}")
                 elif previous is not None and minimum <= previous:
-                    self.problem((*ipath, "min"), f"levels must strictly ascend: the min of {what} ({block['min']}) is not above the previous level's ({previous:g})")
+                    self.problem(
+                        (*ipath, "min"),
+                        f"levels must strictly ascend: the min of {what} ({block['min']}) is not above the previous level's ({previous:g})",
+                    )
                 elif minimum > 100:
                     self.problem((*ipath, "min"), f"the min of {what} is {block['min']}, above the highest score, 100")
                 previous = minimum
@@ -486,13 +526,19 @@ class _Builder:
             self.keys(path, block, what, DIMENSION_KEYS, ("id", "title", "questions"))
             if dim_id is not None and dim_id in seen:
                 line = self.doc.at(seen[dim_id]).line
-                self.problem((*path, "id"), f"the dimension id '{dim_id}' is already used on line {line}; ids must be unique")
+                self.problem(
+                    (*path, "id"), f"the dimension id '{dim_id}' is already used on line {line}; ids must be unique"
+                )
                 dim_id = None
             elif dim_id is not None:
                 seen[dim_id] = (*path, "id")
             title = self.text((*path, "title"), block["title"], f"the title of {what}") if "title" in block else None
             description = self.optional_text(block, path, "description", f"the description of {what}")
-            weight = self.number((*path, "weight"), block["weight"], f"the weight of {what}", positive=True) if "weight" in block else 1.0
+            weight = (
+                self.number((*path, "weight"), block["weight"], f"the weight of {what}", positive=True)
+                if "weight" in block
+                else 1.0
+            )
             questions: list[Question] = []
             if "questions" in block:
                 qitems = self.sequence((*path, "questions"), block["questions"], f"the questions of {what}") or []
@@ -503,7 +549,9 @@ class _Builder:
                 if not qitems:
                     self.problem((*path, "questions"), f"{what} has no questions; add at least one")
                 elif not any(q.scored for q in questions) and len(questions) == len(qitems):
-                    self.problem((*path, "questions"), f"{what} has no scored question (only text); add one it can be scored by")
+                    self.problem(
+                        (*path, "questions"), f"{what} has no scored question (only text); add one it can be scored by"
+                    )
             feedback = self.read_feedback(block, path, what)
             if dim_id is not None and title is not None and weight is not None:
                 dimensions.append(
@@ -523,7 +571,11 @@ class _Builder:
         for level_id, value in items.items():
             if level_id not in self.level_ids:
                 defined = ", ".join(self.level_ids) or "none"
-                self.problem((*fpath, level_id), f"feedback for an unknown level '{level_id}' in {what} (levels: {defined}){did_you_mean(str(level_id), self.level_ids)}", at_key=True)
+                self.problem(
+                    (*fpath, level_id),
+                    f"feedback for an unknown level '{level_id}' in {what} (levels: {defined}){did_you_mean(str(level_id), self.level_ids)}",
+                    at_key=True,
+                )
                 continue
             text = self.text((*fpath, level_id), value, f"the '{level_id}' feedback of {what}")
             if text is not None:
@@ -536,18 +588,25 @@ class _Builder:
         if block is None:
             return None
         qid = self.ident((*path, "id"), block["id"], f"the id of a question in {where}") if "id" in block else None
-        what = f"question '{qid}'" if qid else f"question {path[-1] + 1 if isinstance(path[-1], int) else ''} of {where}"
+        what = (
+            f"question '{qid}'" if qid else f"question {path[-1] + 1 if isinstance(path[-1], int) else ''} of {where}"
+        )
         declared = dict(self.rubric.question_settings) if self.rubric and dimension is not None else {}
         self.keys(path, block, what, QUESTION_KEYS | set(declared), ("id", "type", "text"))
         if qid is not None and qid in seen:
             line = self.doc.at(seen[qid]).line
-            self.problem((*path, "id"), f"the question id '{qid}' is already used on line {line}; question ids must be unique in the whole bank, profile included")
+            self.problem(
+                (*path, "id"),
+                f"the question id '{qid}' is already used on line {line}; question ids must be unique in the whole bank, profile included",
+            )
             qid = None
         elif qid is not None:
             seen[qid] = (*path, "id")
         qtype = block.get("type")
         if "type" in block and qtype not in QUESTION_TYPES:
-            self.problem((*path, "type"), f"unknown question type {_kind(qtype)} in {what}{suggest(str(qtype), QUESTION_TYPES)}")
+            self.problem(
+                (*path, "type"), f"unknown question type {_kind(qtype)} in {what}{suggest(str(qtype), QUESTION_TYPES)}"
+            )
             qtype = None
         scored = dimension is not None and qtype in SCORED_TYPES
         text = self.text((*path, "text"), block["text"], f"the text of {what}") if "text" in block else None
@@ -587,42 +646,67 @@ class _Builder:
         scale_id = block.get("scale")
         if qtype == "scale":
             if "options" in block:
-                self.problem((*path, "options"), f"{what} is of type scale: it takes its options from 'scale:', remove 'options:' (or use type: choice)", at_key=True)
+                self.problem(
+                    (*path, "options"),
+                    f"{what} is of type scale: it takes its options from 'scale:', remove 'options:' (or use type: choice)",
+                    at_key=True,
+                )
             if scale_id is None:
                 defined = ", ".join(sorted(self.scales)) or "none yet: define one under 'scales:'"
-                self.problem(path, f"{what} is of type scale but names no scale; add 'scale: <name>' (defined: {defined})")
+                self.problem(
+                    path, f"{what} is of type scale but names no scale; add 'scale: <name>' (defined: {defined})"
+                )
                 return None, ()
             if scale_id not in self.scales:
                 if scale_id not in self.scale_paths:  # a broken scale was reported already
                     defined = ", ".join(sorted(self.scales)) or "none"
-                    self.problem((*path, "scale"), f"scale {_kind(scale_id)} is not defined (defined: {defined}){did_you_mean(str(scale_id), self.scales)}")
+                    self.problem(
+                        (*path, "scale"),
+                        f"scale {_kind(scale_id)} is not defined (defined: {defined}){did_you_mean(str(scale_id), self.scales)}",
+                    )
                 return None, ()
             return str(scale_id), self.scales[scale_id]
         if "scale" in block:
-            self.problem((*path, "scale"), f"{what} is of type {qtype}: 'scale:' is only for type scale; remove it", at_key=True)
+            self.problem(
+                (*path, "scale"), f"{what} is of type {qtype}: 'scale:' is only for type scale; remove it", at_key=True
+            )
         if qtype in ("choice", "multi"):
             if "options" not in block:
-                self.problem(path, f"{what} is of type {qtype} but has no options; add 'options:' with value, label{' and score' if scored else ''} for each")
+                self.problem(
+                    path,
+                    f"{what} is of type {qtype} but has no options; add 'options:' with value, label{' and score' if scored else ''} for each",
+                )
                 return None, ()
             allowed = OPTION_KEYS if scored else OPTION_KEYS - {"score"}
-            options = self.read_options((*path, "options"), block["options"], what, allowed, numeric=False, scored=scored)
+            options = self.read_options(
+                (*path, "options"), block["options"], what, allowed, numeric=False, scored=scored
+            )
             if options is None:
                 return None, ()
             if qtype == "choice" and len(block["options"]) < 2:
                 self.problem((*path, "options"), f"{what} needs at least two options to choose from")
             # Judge the scores as written, duplicates included, so one mistake gives one message.
-            raw_scores = [o.get("score") for o in block["options"] if isinstance(o, dict)]
+            raw_scores: list[Any] = [o.get("score") for o in block["options"] if isinstance(o, dict)]
             if scored and raw_scores and all(_is_number(x) for x in raw_scores):
                 scores = [float(x) for x in raw_scores]
                 if qtype == "choice" and max(scores) <= 0:
-                    self.problem((*path, "options"), f"{what} has no option with a score above 0, so it cannot be scored; give the best option the highest score")
+                    self.problem(
+                        (*path, "options"),
+                        f"{what} has no option with a score above 0, so it cannot be scored; give the best option the highest score",
+                    )
                 if qtype == "choice" and min(scores) < 0:
                     self.problem((*path, "options"), f"the scores of {what} must not be negative")
                 if qtype == "multi" and sum(s for s in scores if s > 0) <= 0:
-                    self.problem((*path, "options"), f"{what} has no option with a positive score, so it cannot be scored")
+                    self.problem(
+                        (*path, "options"), f"{what} has no option with a positive score, so it cannot be scored"
+                    )
             return None, options
         if "options" in block and qtype is not None:
-            self.problem((*path, "options"), f"{what} is of type {qtype}, which takes no options; remove 'options:' (or use type: choice)", at_key=True)
+            self.problem(
+                (*path, "options"),
+                f"{what} is of type {qtype}, which takes no options; remove 'options:' (or use type: choice)",
+                at_key=True,
+            )
         return None, ()
 
     def number_settings(
@@ -631,7 +715,11 @@ class _Builder:
         if qtype != "number":
             for key in ("min", "max", "score", "unit"):
                 if key in block and qtype is not None:
-                    self.problem((*path, key), f"'{key}' is only for questions of type number; remove it from {what}", at_key=True)
+                    self.problem(
+                        (*path, key),
+                        f"'{key}' is only for questions of type number; remove it from {what}",
+                        at_key=True,
+                    )
             return None, None, None, None
         minimum = self.number((*path, "min"), block["min"], f"min of {what}") if "min" in block else None
         maximum = self.number((*path, "max"), block["max"], f"max of {what}") if "max" in block else None
@@ -643,12 +731,20 @@ class _Builder:
             score = self.mapping(spath, block["score"], f"score of {what}")
             if score is not None:
                 self.keys(spath, score, f"score of {what}", {"from", "to"}, ("from", "to"))
-                score_from = self.number((*spath, "from"), score["from"], f"score.from of {what}") if "from" in score else None
+                score_from = (
+                    self.number((*spath, "from"), score["from"], f"score.from of {what}") if "from" in score else None
+                )
                 score_to = self.number((*spath, "to"), score["to"], f"score.to of {what}") if "to" in score else None
                 if score_from is not None and score_from == score_to:
-                    self.problem(spath, f"score.from and score.to of {what} are equal; they must differ (from > to means lower is better)")
+                    self.problem(
+                        spath,
+                        f"score.from and score.to of {what} are equal; they must differ (from > to means lower is better)",
+                    )
         elif scored:
-            self.problem(path, f"{what} is a scored number question but has no 'score: {{from: ..., to: ...}}'; add the values that score 0 and 1")
+            self.problem(
+                path,
+                f"{what} is a scored number question but has no 'score: {{from: ..., to: ...}}'; add the values that score 0 and 1",
+            )
         return minimum, maximum, score_from, score_to
 
     def read_show_if(self, block: dict[str, Any], path: Path_, what: str) -> ShowIf | None:
@@ -661,7 +757,9 @@ class _Builder:
         self.keys(spath, cond, f"show_if of {what}", {"question", *SHOW_IF_OPERATORS}, ("question",))
         operators = [op for op in SHOW_IF_OPERATORS if op in cond]
         if len(operators) != 1:
-            self.problem(spath, f"show_if of {what} needs exactly one of equals, in or min (found {len(operators) or 'none'})")
+            self.problem(
+                spath, f"show_if of {what} needs exactly one of equals, in or min (found {len(operators) or 'none'})"
+            )
             return None
         op = operators[0]
         value = cond[op]
@@ -676,8 +774,12 @@ class _Builder:
             return None
         return ShowIf(question=target, operator=op, value=tuple(value) if op == "in" else value)  # type: ignore[arg-type]
 
-    def check_show_if(self, questions: list[Question]) -> None:
-        """A condition may only name an earlier question, and only values it can have."""
+    def check_show_if(self, questions: list[Question], declared: set[str]) -> None:
+        """A condition may only name an earlier question, and only values it can have.
+
+        *declared* holds every id written, even of questions too broken to build:
+        naming one of those is not a second mistake.
+        """
         order = {q.id: i for i, q in enumerate(questions)}
         by_id = {q.id: q for q in questions}
         all_ids = set(order)
@@ -687,21 +789,34 @@ class _Builder:
                 continue
             spath = (*q.where, "show_if", "question")
             if cond.question not in order:
-                self.problem(spath, f"show_if of question '{q.id}' names an unknown question '{cond.question}'{did_you_mean(cond.question, all_ids)}")
+                if cond.question in declared:
+                    continue
+                self.problem(
+                    spath,
+                    f"show_if of question '{q.id}' names an unknown question '{cond.question}'{did_you_mean(cond.question, all_ids)}",
+                )
                 continue
             if order[cond.question] >= i:
-                self.problem(spath, f"show_if of question '{q.id}' names '{cond.question}', which comes {'at the same place' if order[cond.question] == i else 'later'}; a condition may only depend on an earlier question")
+                self.problem(
+                    spath,
+                    f"show_if of question '{q.id}' names '{cond.question}', which comes {'at the same place' if order[cond.question] == i else 'later'}; a condition may only depend on an earlier question",
+                )
                 continue
             target = by_id[cond.question]
             vpath = (*q.where, "show_if", cond.operator)
             if cond.operator == "min" and target.type not in ("scale", "number"):
-                self.problem(vpath, f"show_if 'min' needs a scale or number question, but '{target.id}' is of type {target.type}")
+                self.problem(
+                    vpath, f"show_if 'min' needs a scale or number question, but '{target.id}' is of type {target.type}"
+                )
             elif cond.operator in ("equals", "in"):
                 values = cond.value if cond.operator == "in" else (cond.value,)
                 allowed = _possible_values(target)
                 for v in values:
                     if allowed is not None and value_key(v) not in allowed:
-                        self.problem(vpath, f"show_if of question '{q.id}' compares with {v!r}, which '{target.id}' cannot take (values: {', '.join(sorted(allowed))})")
+                        self.problem(
+                            vpath,
+                            f"show_if of question '{q.id}' compares with {v!r}, which '{target.id}' cannot take (values: {', '.join(sorted(allowed))})",
+                        )
 
 
 def _possible_values(question: Question) -> set[str] | None:
@@ -731,7 +846,9 @@ def find_banks(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def load_banks(paths: Iterable[str | Path], rubrics: RubricLookup | None = None) -> tuple[list[Questionnaire], list[Problem]]:
+def load_banks(
+    paths: Iterable[str | Path], rubrics: RubricLookup | None = None
+) -> tuple[list[Questionnaire], list[Problem]]:
     """Load every bank under *paths*; return the good ones and all problems of the rest."""
     banks: list[Questionnaire] = []
     problems: list[Problem] = []
@@ -743,7 +860,14 @@ def load_banks(paths: Iterable[str | Path], rubrics: RubricLookup | None = None)
             problems.extend(exc.problems)
             continue
         if bank.id in ids:
-            problems.append(Problem(str(path), 1, 1, f"the bank id '{bank.id}' is already used by {ids[bank.id]}; bank ids must be unique"))
+            problems.append(
+                Problem(
+                    str(path),
+                    1,
+                    1,
+                    f"the bank id '{bank.id}' is already used by {ids[bank.id]}; bank ids must be unique",
+                )
+            )
             continue
         ids[bank.id] = str(path)
         banks.append(bank)

@@ -6,6 +6,7 @@ import importlib
 import sys
 from dataclasses import dataclass
 from functools import cache
+from typing import cast
 
 import pluggy
 
@@ -57,7 +58,8 @@ def installed_rubrics(pm: pluggy.PluginManager | None = None) -> dict[str, Insta
             origin, version = dist.metadata["name"], dist.version
         else:
             origin, version = "built-in", _own_version()
-        for rubric in impl.function() or ():
+        rubrics = cast(list[Rubric], impl.function() or [])
+        for rubric in rubrics:
             if rubric.name in found:
                 print(
                     f"selfassess: rubric {rubric.name!r} from {origin} is ignored: "

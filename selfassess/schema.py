@@ -67,7 +67,12 @@ def bank_schema() -> dict[str, Any]:
         "score": obj({"from": {"type": "number"}, "to": {"type": "number"}}, ["from", "to"], {"from", "to"}),
         "show_if": {
             "type": "object",
-            "properties": {"question": ident, "equals": value, "in": {"type": "array", "items": value}, "min": {"type": "number"}},
+            "properties": {
+                "question": ident,
+                "equals": value,
+                "in": {"type": "array", "items": value},
+                "min": {"type": "number"},
+            },
             "required": ["question"],
             "oneOf": [{"required": [op]} for op in loader.SHOW_IF_OPERATORS],
             "additionalProperties": False,
@@ -76,7 +81,10 @@ def bank_schema() -> dict[str, Any]:
     question = obj(question_props, ["id", "type", "text"], loader.QUESTION_KEYS)
     question["properties"].update({k: _setting_schema(s) for k, s in question_settings.items()})
     rubric = obj(
-        {"plugin": {"type": "string", "default": loader.DEFAULT_RUBRIC}, "levels": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/level"}}},
+        {
+            "plugin": {"type": "string", "default": loader.DEFAULT_RUBRIC},
+            "levels": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/level"}},
+        },
         ["levels"],
         loader.RUBRIC_KEYS,
     )
@@ -89,11 +97,19 @@ def bank_schema() -> dict[str, Any]:
         **obj(
             {
                 "id": {"type": "string", "pattern": loader.BANK_ID.pattern},
-                "version": {"type": "string", "description": "quote it: \"2026.1\""},
+                "version": {"type": "string", "description": 'quote it: "2026.1"'},
                 "title": text,
                 "description": text,
-                "languages": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string", "pattern": loader.LANGUAGE.pattern}},
-                "scales": {"type": "object", "additionalProperties": {"type": "array", "minItems": 2, "items": {"$ref": "#/$defs/scaleOption"}}},
+                "languages": {
+                    "type": "array",
+                    "minItems": 1,
+                    "uniqueItems": True,
+                    "items": {"type": "string", "pattern": loader.LANGUAGE.pattern},
+                },
+                "scales": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "minItems": 2, "items": {"$ref": "#/$defs/scaleOption"}},
+                },
                 "profile": {"type": "array", "items": question},
                 "rubric": rubric,
                 "dimensions": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/dimension"}},
@@ -104,11 +120,27 @@ def bank_schema() -> dict[str, Any]:
         "$defs": {
             "text": {
                 "description": "a text in the default language, or a map of language code to text",
-                "oneOf": [{"type": "string", "minLength": 1}, {"type": "object", "additionalProperties": {"type": "string", "minLength": 1}}],
+                "oneOf": [
+                    {"type": "string", "minLength": 1},
+                    {"type": "object", "additionalProperties": {"type": "string", "minLength": 1}},
+                ],
             },
-            "option": obj({"value": value, "label": text, "score": {"type": "number"}}, ["value", "label"], loader.OPTION_KEYS),
-            "scaleOption": obj({"value": {"type": "number"}, "label": text}, ["value", "label"], loader.SCALE_OPTION_KEYS),
-            "level": obj({"id": ident, "min": {"type": "number", "minimum": 0, "maximum": 100}, "label": text, "description": text}, ["id", "min", "label"], loader.LEVEL_KEYS),
+            "option": obj(
+                {"value": value, "label": text, "score": {"type": "number"}}, ["value", "label"], loader.OPTION_KEYS
+            ),
+            "scaleOption": obj(
+                {"value": {"type": "number"}, "label": text}, ["value", "label"], loader.SCALE_OPTION_KEYS
+            ),
+            "level": obj(
+                {
+                    "id": ident,
+                    "min": {"type": "number", "minimum": 0, "maximum": 100},
+                    "label": text,
+                    "description": text,
+                },
+                ["id", "min", "label"],
+                loader.LEVEL_KEYS,
+            ),
             "question": question,
             "dimension": obj(
                 {

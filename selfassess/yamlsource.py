@@ -59,9 +59,7 @@ _Resolver.add_implicit_resolver(
     ),
     list("-+0123456789."),
 )
-_Resolver.add_implicit_resolver(
-    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
-)
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 
 
 class _Loader(
@@ -79,6 +77,19 @@ class _Loader(
         yaml.composer.Composer.__init__(self)
         yaml.constructor.SafeConstructor.__init__(self)
         _Resolver.__init__(self)
+
+
+try:  # libyaml parses about 15 times faster; messages still come from the pure-Python parser.
+    from yaml._yaml import CParser
+
+    class _FastLoader(CParser, yaml.constructor.SafeConstructor, _Resolver):
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            _Resolver.__init__(self)
+
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _FastLoader = None  # type: ignore[assignment,misc]
 
 
 def _position(mark: Any) -> Position:
@@ -109,24 +120,52 @@ class Document:
 
 def parse(text: str) -> Document:
     """Parse YAML *text* into a :class:`Document`; raise :class:`YamlSyntaxError`."""
-    loader = _Loader(text)
+    if _FastLoader is not None:
+        try:
+            fast = _FastLoader(text)
+            node = fast.get_single_node()
+        except yaml.YAMLError:
+            pass  # read it again below, for the clearer message and position
+        else:
+            try:
+                return _document(node, fast)
+            finally:
+                fast.dispose()
     try:
+        loader = _Loader(text)
         node = loader.get_single_node()
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        where = Position(before.count("\n") + 1, len(before) - before.rfind("\n"))
+        raise YamlSyntaxError(
+            f"the character U+{exc.character:04X} is not allowed in YAML; delete it or retype the text around it", where
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or str(exc)
         if exc.context:
-            message = f"{exc.context}, {message}"
+            where_ = exc.context_mark
+            opened = (
+                f" that starts on line {where_.line + 1}, column {where_.column + 1}"
+                if where_ and where_ != mark
+                else ""
+            )
+            message = f"{exc.context}{opened}, {message}"
+        if exc.context and "flow" in exc.context:
+            message += "; a text inside { } or [ ] that holds ',', ':', '?' or '#' must be in quotes"
         raise YamlSyntaxError(f"YAML syntax error: {message}", _position(mark) if mark else Position(1, 1)) from None
-    except yaml.YAMLError as exc:  # reader errors: bad characters, bad encoding
-        mark = getattr(exc, "problem_mark", None)
-        raise YamlSyntaxError(f"YAML error: {exc}", _position(mark) if mark else Position(1, 1)) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error is one of the above
+        raise YamlSyntaxError(f"YAML error: {exc}", Position(1, 1)) from None
+    try:
+        return _document(node, loader)
     finally:
         loader.dispose()
+
+
+def _document(node: yaml.Node | None, loader: Any) -> Document:
     doc = Document(data=None)
-    if node is None:
-        return doc
-    doc.data = _convert(node, (), doc, loader, set())
+    if node is not None:
+        doc.data = _convert(node, (), doc, loader, set())
     return doc
 
 
@@ -134,11 +173,15 @@ def parse(text: str) -> Document:
 MAX_VALUES = 200_000
 
 
-def _convert(node: yaml.Node, path: Path_, doc: Document, loader: _Loader, open_nodes: set[int]) -> Any:
+def _convert(node: yaml.Node, path: Path_, doc: Document, loader: Any, open_nodes: set[int]) -> Any:
     if id(node) in open_nodes:
-        raise YamlSyntaxError("an alias refers to a list or map that contains it; remove the loop", _position(node.start_mark))
+        raise YamlSyntaxError(
+            "an alias refers to a list or map that contains it; remove the loop", _position(node.start_mark)
+        )
     if len(doc.values) >= MAX_VALUES:
-        raise YamlSyntaxError(f"the file expands to more than {MAX_VALUES} values (too many aliases?)", _position(node.start_mark))
+        raise YamlSyntaxError(
+            f"the file expands to more than {MAX_VALUES} values (too many aliases?)", _position(node.start_mark)
+        )
     doc.values[path] = _position(node.start_mark)
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
         open_nodes.add(id(node))
@@ -149,12 +192,14 @@ def _convert(node: yaml.Node, path: Path_, doc: Document, loader: _Loader, open_
     return _scalar(node, loader)
 
 
-def _convert_collection(node: yaml.Node, path: Path_, doc: Document, loader: _Loader, open_nodes: set[int]) -> Any:
+def _convert_collection(node: yaml.Node, path: Path_, doc: Document, loader: Any, open_nodes: set[int]) -> Any:
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise YamlSyntaxError("merge keys (<<) are not supported in banks; write the keys out", _position(key_node.start_mark))
+                raise YamlSyntaxError(
+                    "merge keys (<<) are not supported in banks; write the keys out", _position(key_node.start_mark)
+                )
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlSyntaxError("a key must be a plain word, not a list or a map", _position(key_node.start_mark))
             key = _scalar(key_node, loader)
@@ -169,7 +214,7 @@ def _convert_collection(node: yaml.Node, path: Path_, doc: Document, loader: _Lo
     return [_convert(item, (*path, i), doc, loader, open_nodes) for i, item in enumerate(node.value)]
 
 
-def _scalar(node: yaml.Node, loader: _Loader) -> Any:
+def _scalar(node: yaml.Node, loader: Any) -> Any:
     try:
         value = loader.construct_object(node, deep=True)
     except yaml.constructor.ConstructorError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Literal
 
 from selfassess.bank import Questionnaire
@@ -64,9 +65,9 @@ class Rubric:
     name: str = ""
     description: str = ""
     #: Keys accepted in the bank's ``rubric:`` block besides ``plugin`` and ``levels``.
-    settings: Mapping[str, Setting] = {}
+    settings: Mapping[str, Setting] = MappingProxyType({})
     #: Keys accepted on questions, e.g. the staged rubric's ``level``.
-    question_settings: Mapping[str, Setting] = {}
+    question_settings: Mapping[str, Setting] = MappingProxyType({})
 
     def check(self, bank: Questionnaire) -> Iterable[RubricProblem]:
         """Yield the mistakes in *bank*'s settings for this rubric."""

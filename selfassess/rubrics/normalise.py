@@ -38,9 +38,9 @@ def compile_scorer(question: Question) -> Scorer:
             table[option.value] = table[option.key]
         return table.get
     if question.type == "multi":
-        scores = {o.key: o.score or 0.0 for o in question.options}
+        scores: dict[Any, float] = {o.key: o.score or 0.0 for o in question.options}
         for option in question.options:
-            scores[option.value] = option.score or 0.0  # type: ignore[index]
+            scores[option.value] = option.score or 0.0
         total = sum(o.score or 0.0 for o in question.options if (o.score or 0.0) > 0)
 
         def multi(answer: Any) -> float | None:
@@ -80,9 +80,7 @@ class Plan:
 
     def __init__(self, bank: Questionnaire) -> None:
         self.bank = bank
-        self.dimensions = [
-            (d, [(q, q.weight, compile_scorer(q)) for q in d.scored_questions]) for d in bank.dimensions
-        ]
+        self.dimensions = [(d, [(q, q.weight, compile_scorer(q)) for q in d.scored_questions]) for d in bank.dimensions]
 
     def counted(self, answers: Mapping[str, Any]) -> dict[str, list[tuple[Question, float, float]]]:
         """Per dimension id, the counted questions with their weight and s."""
@@ -109,7 +107,7 @@ def plan_for(bank: Questionnaire) -> Plan:
     if plan is None:
         plan = Plan(bank)
         object.__setattr__(bank, "_plan", plan)
-    return plan  # type: ignore[no-any-return]
+    return plan
 
 
 # Scores are sums of floats: 65 may come out as 64.99999999999999. A level's threshold

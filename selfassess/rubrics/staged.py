@@ -7,6 +7,7 @@ is met when its normalised score reaches ``rubric.threshold`` (default 0.75).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from selfassess.bank import Questionnaire
@@ -20,12 +21,12 @@ DEFAULT_THRESHOLD = 0.75
 class Staged(Rubric):
     name = "staged"
     description = "Staged maturity: a level counts only when every question of it and of all levels below is met."
-    settings = {
-        "threshold": Setting("number", "normalised score (0-1) at which a question counts as met; default 0.75", 0, 1),
-    }
-    question_settings = {
-        "level": Setting("level", "the level this question is a criterion for (not the first level)"),
-    }
+    settings = MappingProxyType(
+        {"threshold": Setting("number", "normalised score (0-1) at which a question counts as met; default 0.75", 0, 1)}
+    )
+    question_settings = MappingProxyType(
+        {"level": Setting("level", "the level this question is a criterion for (not the first level)")}
+    )
 
     def check(self, bank: Questionnaire) -> Iterable[RubricProblem]:
         first = bank.rubric.levels[0].id if bank.rubric.levels else None
@@ -60,7 +61,7 @@ class Staged(Rubric):
             met = [s >= threshold for _, _, s in counted]
             # The first level whose criteria are not all met stops the climb.
             reached = len(bank.rubric.levels) - 1
-            for (question, _, _), ok in zip(counted, met):
+            for (question, _, _), ok in zip(counted, met, strict=True):
                 if not ok:
                     reached = min(reached, rank[question.settings["level"]] - 1)
             score = 100.0 * sum(met) / len(met)
