@@ -157,6 +157,8 @@ class _Builder:
         self.languages: tuple[str, ...] = ("en",)
         self.level_ids: list[str] = []
         self.rubric: Rubric | None = None
+        self.rubric_name = DEFAULT_RUBRIC
+        self._other_rubrics: dict[tuple[str, str], dict[str, str]] = {}
         self.scales: dict[str, tuple[Option, ...]] = {}
         self.scale_paths: dict[str, Path_] = {}
 
@@ -179,15 +181,24 @@ class _Builder:
         return None
 
     def keys(
-        self, path: Path_, data: dict[str, Any], what: str, allowed: set[str], required: Iterable[str] = ()
+        self,
+        path: Path_,
+        data: dict[str, Any],
+        what: str,
+        allowed: set[str],
+        required: Iterable[str] = (),
+        elsewhere: dict[str, str] | None = None,
     ) -> None:
+        """Report missing and unknown keys; *elsewhere* names rubrics that accept a key this one does not."""
         for key in required:
             if key not in data:
                 self.problem(path, f"{what} has no '{key}'; add it")
         for key in data:
             if key not in allowed:
                 hint = suggest(str(key), allowed)
-                if " " in str(key).strip():
+                if elsewhere and key in elsewhere:
+                    hint = f" (it belongs to the {elsewhere[key]} rubric, but this bank's rubric is {self.rubric_name})"
+                elif " " in str(key).strip():
                     # The usual cause: a comma inside {...} cut a text in two.
                     hint += "; if this is the end of a text, put the whole text in quotes (a comma inside { } starts a new key)"
                 self.problem((*path, key), f"unknown key '{key}' in {what}{hint}", at_key=True)
@@ -417,6 +428,7 @@ class _Builder:
         if not isinstance(plugin, str):
             self.problem((*path, "plugin"), f"rubric.plugin must be the name of a rubric, not {_kind(plugin)}")
         else:
+            self.rubric_name = plugin
             self.rubric = self.rubrics(plugin)
             if self.rubric is None:
                 from selfassess.plugins import installed_rubrics
@@ -427,7 +439,7 @@ class _Builder:
                     f"no rubric called '{plugin}' is installed (installed: {names}){did_you_mean(plugin, installed_rubrics())}",
                 )
         declared = dict(self.rubric.settings) if self.rubric else {}
-        self.keys(path, block, "rubric", RUBRIC_KEYS | set(declared), ("levels",))
+        self.keys(path, block, "rubric", RUBRIC_KEYS | set(declared), ("levels",), self.other_rubrics("settings"))
         levels = self.read_levels(block.get("levels")) if "levels" in block else ()
         settings = {}
         for key, setting in declared.items():
@@ -436,6 +448,20 @@ class _Builder:
         if not isinstance(plugin, str) or levels is None:
             return None
         return RubricSpec(plugin=plugin, levels=levels, settings=frozen_map(settings))
+
+    def other_rubrics(self, attribute: str) -> dict[str, str]:
+        """Map each key that some other installed rubric accepts to that rubric's name."""
+        from selfassess.plugins import installed_rubrics
+
+        cache_key = (self.rubric_name, attribute)
+        if cache_key not in self._other_rubrics:
+            found: dict[str, str] = {}
+            for name, entry in installed_rubrics().items():
+                if name != self.rubric_name:
+                    for key in getattr(entry.rubric, attribute):
+                        found.setdefault(key, name)
+            self._other_rubrics[cache_key] = found
+        return self._other_rubrics[cache_key]
 
     def setting(self, path: Path_, value: Any, setting: Setting, what: str) -> bool:
         """Check a rubric-declared setting's type; the rubric checks its meaning."""
@@ -592,7 +618,8 @@ class _Builder:
             f"question '{qid}'" if qid else f"question {path[-1] + 1 if isinstance(path[-1], int) else ''} of {where}"
         )
         declared = dict(self.rubric.question_settings) if self.rubric and dimension is not None else {}
-        self.keys(path, block, what, QUESTION_KEYS | set(declared), ("id", "type", "text"))
+        elsewhere = self.other_rubrics("question_settings") if dimension is not None else None
+        self.keys(path, block, what, QUESTION_KEYS | set(declared), ("id", "type", "text"), elsewhere)
         if qid is not None and qid in seen:
             line = self.doc.at(seen[qid]).line
             self.problem(

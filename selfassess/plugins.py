@@ -48,7 +48,21 @@ def _manager() -> pluggy.PluginManager:
 
 def installed_rubrics(pm: pluggy.PluginManager | None = None) -> dict[str, InstalledRubric]:
     """Return every installed rubric by name; a name given twice keeps the built-in one."""
-    pm = pm or _manager()
+    return _collect(pm) if pm is not None else dict(_installed())
+
+
+@cache
+def _installed() -> dict[str, InstalledRubric]:
+    return _collect(_manager())
+
+
+def reset() -> None:
+    """Forget the plugins found so far (after installing one in a running process)."""
+    _manager.cache_clear()
+    _installed.cache_clear()
+
+
+def _collect(pm: pluggy.PluginManager) -> dict[str, InstalledRubric]:
     dists = {id(plugin): dist for plugin, dist in pm.list_plugin_distinfo()}
     found: dict[str, InstalledRubric] = {}
     # pluggy calls the last registered first, so the built-ins come first here.
@@ -73,7 +87,7 @@ def installed_rubrics(pm: pluggy.PluginManager | None = None) -> dict[str, Insta
 
 def get_rubric(name: str) -> Rubric | None:
     """Return the installed rubric called *name*."""
-    entry = installed_rubrics().get(name)
+    entry = _installed().get(name)
     return entry.rubric if entry else None
 
 
