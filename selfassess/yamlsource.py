@@ -35,7 +35,7 @@ class YamlSyntaxError(Exception):
 
 
 class _Resolver(yaml.resolver.Resolver):
-    """PyYAML's resolver with YAML 1.2 scalars: no yes/no/on/off booleans, no 1:20 sexagesimals."""
+    """PyYAML's resolver with YAML 1.2 core scalars: no yes/no/on/off booleans, plain numbers only."""
 
 
 _Resolver.yaml_implicit_resolvers = {}
@@ -44,17 +44,17 @@ _Resolver.add_implicit_resolver(
     re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     list("tTfF"),
 )
+# YAML 1.2 core numbers: no 1_000 digit groups, no 0777 octals, no 1:20 sexagesimals.
+# Codes such as 250_999 or 0800 therefore stay text.
 _Resolver.add_implicit_resolver(
     "tag:yaml.org,2002:int",
-    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    re.compile(r"^(?:[-+]?(?:0|[1-9][0-9]*)|0x[0-9a-fA-F]+)$"),
     list("-+0123456789"),
 )
 _Resolver.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(
-        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
-        r"|\.[0-9_]+(?:[eE][-+][0-9]+)?"
+        r"^(?:[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
         r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
     ),
     list("-+0123456789."),

@@ -31,6 +31,17 @@ def test_yaml11_booleans_are_strings(word):
     assert bank.question("country").options[1].value == word
 
 
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [("250_999", "250_999"), ("0800", "0800"), ("08", "08"), ("1_000", "1_000"), ("0o17", "0o17"),
+     ("12", 12), ("-3", -3), ("0", 0), ("0x1F", 31), ("2.5", 2.5), ("1e3", 1000.0), ("+1.5e-2", 0.015)],
+)  # fmt: skip
+def test_yaml12_numbers(written, value):
+    bank = load_text(MINIMAL_BANK.replace("{value: DK,", f"{{value: {written},"))
+    got = bank.question("country").options[1].value
+    assert got == value and type(got) is type(value)
+
+
 def test_sexagesimal_and_dates_stay_strings():
     bank = load_text(MINIMAL_BANK.replace("{value: DK,", "{value: 1:20,").replace("{value: NO,", "{value: 2026-01-01,"))
     assert [o.value for o in bank.question("country").options] == ["2026-01-01", "1:20"]
