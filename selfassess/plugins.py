@@ -65,13 +65,16 @@ def reset() -> None:
 def _collect(pm: pluggy.PluginManager) -> dict[str, InstalledRubric]:
     dists = {id(plugin): dist for plugin, dist in pm.list_plugin_distinfo()}
     found: dict[str, InstalledRubric] = {}
-    # pluggy calls the last registered first, so the built-ins come first here.
-    for impl in pm.hook.register_rubrics.get_hookimpls()[::-1]:
+    # Built-ins first, so that a plugin cannot silently replace one of them.
+    impls = sorted(pm.hook.register_rubrics.get_hookimpls(), key=lambda impl: impl.plugin_name not in DEFAULT_PLUGINS)
+    for impl in impls:
         dist = dists.get(id(impl.plugin))
         if dist is not None:
             origin, version = dist.metadata["name"], dist.version
-        else:
+        elif impl.plugin_name in DEFAULT_PLUGINS:
             origin, version = "built-in", _own_version()
+        else:  # registered by hand, e.g. in a test
+            origin, version = impl.plugin_name, "-"
         rubrics = cast(list[Rubric], impl.function() or [])
         for rubric in rubrics:
             if rubric.name in found:

@@ -87,7 +87,7 @@ def test_bad_answers(run_cli, answers_file, answers, line):
         "Error: 1 problem(s) in the answers"
         + ("" if "required" not in line else " (use --partial to score a draft with answers missing)")
         if "required" in line
-        else f"Error: 1 problem(s) in the answers (use --partial to score a draft with answers missing)",
+        else "Error: 1 problem(s) in the answers (use --partial to score a draft with answers missing)",
     ]
 
 
