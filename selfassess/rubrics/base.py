@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from selfassess.bank import Questionnaire
 
@@ -38,8 +38,7 @@ class RubricProblem:
     message: str
 
 
-@dataclass(frozen=True)
-class DimensionResult:
+class DimensionResult(NamedTuple):
     """A dimension's score (0-100, full precision) and level; ``None`` when nothing counted."""
 
     score: float | None

@@ -46,7 +46,9 @@ def compile_scorer(question: Question) -> Scorer:
         def multi(answer: Any) -> float | None:
             if not isinstance(answer, list):
                 return None
-            got = sum(scores.get(a, 0.0) for a in set(answer))
+            got = 0.0
+            for chosen in set(answer):
+                got += scores.get(chosen, 0.0)
             return min(1.0, max(0.0, got / total))
 
         return multi
@@ -76,23 +78,30 @@ def normalised_score(question: Question, answer: Any) -> float | None:
 
 
 class Plan:
-    """A bank compiled for scoring: per dimension, (question, weight, scorer) triples."""
+    """A bank compiled for scoring.
+
+    ``dimensions`` holds, per dimension, one ``(question, weight, scorer, conditional)``
+    tuple per scored question; ``conditional`` is the question itself when it has a
+    ``show_if``, else ``None``. Scorers return ``None`` for "na" (no option is called
+    that), so the hot loop needs no separate test for it.
+    """
 
     def __init__(self, bank: Questionnaire) -> None:
         self.bank = bank
-        self.dimensions = [(d, [(q, q.weight, compile_scorer(q)) for q in d.scored_questions]) for d in bank.dimensions]
+        self.dimensions = [
+            (d, [(q, q.weight, compile_scorer(q), q if q.show_if else None) for q in d.scored_questions])
+            for d in bank.dimensions
+        ]
 
     def counted(self, answers: Mapping[str, Any]) -> dict[str, list[tuple[Question, float, float]]]:
         """Per dimension id, the counted questions with their weight and s."""
-        bank = self.bank
+        bank, get = self.bank, answers.get
         result: dict[str, list[tuple[Question, float, float]]] = {}
         for dim, items in self.dimensions:
             counted = []
-            for question, weight, scorer in items:
-                answer = answers.get(question.id)
-                if answer is None or answer == NOT_APPLICABLE:
-                    continue
-                if question.show_if is not None and not is_visible(bank, question, answers):
+            for question, weight, scorer, conditional in items:
+                answer = get(question.id)
+                if answer is None or (conditional is not None and not is_visible(bank, conditional, answers)):
                     continue
                 s = scorer(answer)
                 if s is not None:
