@@ -155,6 +155,75 @@ def score(bank: str, answers_file: str, feedback: bool, lang: str | None, partia
     click.echo(json.dumps(output, indent=2, ensure_ascii=False))
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, help="Port to listen on.")
+@click.option(
+    "--questionnaires", "folder", type=click.Path(file_okay=False), help="Folder of banks (default: the shipped ones)."
+)
+@click.option(
+    "--db", "database", type=click.Path(dir_okay=False), help="SQLite file (default: instance/selfassess.db)."
+)
+@click.option("--debug", is_flag=True, help="Reload code and banks when they change; show the debugger.")
+def run(host: str, port: int, folder: str | None, database: str | None, debug: bool) -> None:
+    """Run the web app for local use (in production: gunicorn 'selfassess:create_app()')."""
+    from selfassess.web import create_app
+
+    config: dict[str, Any] = {}
+    if folder:
+        config["SELFASSESS_QUESTIONNAIRES"] = folder
+    if database:
+        config["SELFASSESS_DATABASE"] = database
+    try:
+        app = create_app(config)
+    except BankError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(
+            "the question banks have problems (listed above); fix them and start again"
+        ) from None
+    click.echo(
+        f"selfassess: {len(app.extensions['selfassess_catalog'].banks)} banks, database {app.config['SELFASSESS_DATABASE']}"
+    )
+    click.echo(f"selfassess: open http://{host}:{port}/")
+    app.run(host=host, port=port, debug=debug)
+
+
+@cli.command()
+@click.option("--responses", "count", default=60, show_default=True, help="How many demo organisations to create.")
+@click.option("--seed", default=2026, show_default=True, help="Seed, for the same data every time.")
+@click.option(
+    "--db",
+    "database",
+    type=click.Path(dir_okay=False),
+    default="instance/demo.db",
+    show_default=True,
+    help="SQLite file to fill.",
+)
+@click.option("--bank", "bank_ids", multiple=True, help="Bank id (default: every shipped bank).")
+@click.option(
+    "--questionnaires", "folder", type=click.Path(file_okay=False), help="Folder of banks (default: the shipped ones)."
+)
+def demo(count: int, seed: int, database: str, bank_ids: tuple[str, ...], folder: str | None) -> None:
+    """Create demo organisations with plausible, submitted and scored answers."""
+    from selfassess.catalog import Catalog
+    from selfassess.demo import create_demo_data
+
+    try:
+        catalog = Catalog.load(folder or questionnaires_dir())
+    except BankError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException("the question banks have problems (listed above)") from None
+    unknown = [b for b in bank_ids if b not in catalog.banks]
+    if unknown:
+        raise click.ClickException(f"no bank called {', '.join(unknown)} (banks: {', '.join(sorted(catalog.banks))})")
+    banks = [catalog.banks[b] for b in (bank_ids or sorted(catalog.banks))]
+    with click.progressbar(length=count * len(banks), label="Creating demo responses") as bar:
+        tokens = create_demo_data(database, banks, count, seed, progress=bar.update)
+    click.echo(f"{len(tokens)} demo responses in {database}; one of them: /r/{tokens[0]}/report")
+
+
 def main() -> None:
     """Run the command line."""
     cli()

@@ -684,6 +684,9 @@ class _Builder:
                     path, f"{what} is of type scale but names no scale; add 'scale: <name>' (defined: {defined})"
                 )
                 return None, ()
+            if not isinstance(scale_id, str):
+                self.problem((*path, "scale"), f"'scale:' must be the name of a scale, not {_kind(scale_id)}")
+                return None, ()
             if scale_id not in self.scales:
                 if scale_id not in self.scale_paths:  # a broken scale was reported already
                     defined = ", ".join(sorted(self.scales)) or "none"
