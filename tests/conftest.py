@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -78,3 +80,67 @@ def run_cli() -> Callable[..., Result]:
         return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
 
     return run
+
+
+# --- the web app --------------------------------------------------------------------------
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def app(tmp_path: Path):
+    """The app on a fresh SQLite file in a temporary folder."""
+    from selfassess.web import create_app
+
+    return create_app({"SELFASSESS_DATABASE": str(tmp_path / "test.db"), "SECRET_KEY": "test", "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+class Respondent:
+    """Drives the respondent flow through the test client, as a browser would."""
+
+    def __init__(self, client: Any, bank_id: str = "go-international", lang: str = "en") -> None:
+        self.client = client
+        home = client.get("/").get_data(as_text=True)
+        response = client.post(f"/start/{bank_id}", data={"csrf_token": csrf_token(home), "lang": lang})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        self.token = response.headers["Location"].split("/")[2]
+
+    def get(self, path: str = "", **kwargs: Any) -> Any:
+        return self.client.get(f"/r/{self.token}{path}", **kwargs)
+
+    def post_page(self, number: int, data: dict[str, Any], action: str = "next") -> Any:
+        html = self.get(f"/page/{number}").get_data(as_text=True)
+        # Like a browser, send the page's hidden list of questions shown (unless the test sets it).
+        shown = re.findall(r'name="_shown" value="([^"]+)"', html)
+        return self.client.post(
+            f"/r/{self.token}/page/{number}",
+            data={"csrf_token": csrf_token(html), "action": action, "_shown": shown, **data},
+        )
+
+    def submit(self) -> Any:
+        html = self.get("/review").get_data(as_text=True)
+        return self.client.post(f"/r/{self.token}/submit", data={"csrf_token": csrf_token(html)})
+
+
+def form_values(answers: dict[str, Any]) -> dict[str, Any]:
+    """Turn canonical answers into what a browser posts."""
+    out: dict[str, Any] = {}
+    for key, value in answers.items():
+        out[key] = [str(v) for v in value] if isinstance(value, list) else ("" if value is None else f"{value:g}" if isinstance(value, float) else str(value))
+    return out
+
+
+@pytest.fixture
+def respondent(client):
+    return Respondent(client)

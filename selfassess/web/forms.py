@@ -14,6 +14,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from selfassess.answers import canonical_answer
@@ -27,13 +28,13 @@ MAX_NAME = 200
 Translate = Callable[..., str]
 
 
-def _choices(question: Question, lang: str, _: Translate) -> list[tuple[str, str]]:
+def _choices(question: Question, lang: str, _: Translate) -> list[SelectChoice]:
     if question.type == "yesno":
-        choices = [("yes", _("Yes")), ("no", _("No"))]
+        choices = [SelectChoice("yes", _("Yes")), SelectChoice("no", _("No"))]
     else:
-        choices = [(o.key, o.label.get(lang)) for o in question.options]
+        choices = [SelectChoice(o.key, o.label.get(lang)) for o in question.options]
     if question.allow_na:
-        choices.append((NOT_APPLICABLE, _("Not applicable")))
+        choices.append(SelectChoice(NOT_APPLICABLE, _("Not applicable")))
     return choices
 
 
@@ -88,7 +89,8 @@ def read_page(page: Page, formdata: MultiDict[str, str], _: Translate) -> PagePo
             chosen = [v for v in formdata.getlist(question.id) if v]
             post.typed[question.id] = chosen
             if not chosen:
-                post.cleared.add(question.id)
+                # The respondent saw the boxes and ticked none: "none of these" is an answer (s = 0).
+                post.answers[question.id] = []
                 continue
             if NOT_APPLICABLE in chosen and len(chosen) > 1:
                 post.errors[question.id] = _("Choose either “Not applicable” or options, not both.")
