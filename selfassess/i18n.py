@@ -43,13 +43,13 @@ def translations(lang: str) -> NullTranslations:
     return Translations(fp=buffer)
 
 
-def gettext(lang: str, message: str, **variables: Any) -> str:
+def gettext(lang: str, message: str, /, **variables: Any) -> str:
     """Translate *message* into *lang* and fill in ``%(name)s`` *variables*."""
     text = translations(lang).ugettext(message)
     return text % variables if variables else text
 
 
-def ngettext(lang: str, singular: str, plural: str, n: int, **variables: Any) -> str:
+def ngettext(lang: str, singular: str, plural: str, n: int, /, **variables: Any) -> str:
     """Translate a message that depends on the number *n*."""
     text = translations(lang).ungettext(singular, plural, n)
     return text % {"num": n, **variables}

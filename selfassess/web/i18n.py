@@ -21,12 +21,12 @@ def current_language() -> str:
     return request.accept_languages.best_match(INTERFACE_LANGUAGES) or "en"
 
 
-def _(message: str, **variables: Any) -> str:
+def _(message: str, /, **variables: Any) -> str:
     """Translate an interface string into the current language."""
     return i18n.gettext(current_language(), message, **variables)
 
 
-def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
+def ngettext(singular: str, plural: str, n: int, /, **variables: Any) -> str:
     """Translate an interface string that depends on a number."""
     return i18n.ngettext(current_language(), singular, plural, n, **variables)
 

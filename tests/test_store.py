@@ -1,0 +1,32 @@
+"""The SQLite store: schema created and migrated idempotently, WAL, indexes for the peer queries."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from selfassess import store
+
+
+def test_schema_is_created_once_and_kept(tmp_path):
+    path = tmp_path / "s.db"
+    first = store.connect(path)
+    first.conn.close()
+    again = store.connect(path)  # a second start migrates nothing and loses nothing
+    assert set(again.table_names()) >= {"organisations", "responses", "answers", "scores"}
+    assert again.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
+    assert again.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    indexes = {tuple(i.columns) for i in again.table("scores").indexes}
+    assert ("bank_id", "dimension", "score") in indexes
+    assert {tuple(i.columns) for i in again.table("responses").indexes} >= {("token",)}
+
+
+def test_readable_by_plain_sqlite(tmp_path, client):
+    from tests.conftest import Respondent
+
+    respondent = Respondent(client)
+    respondent.post_page(1, {"_organisation": "Æblerød Erhvervsskole", "country": "DK"})
+    path = client.application.config["SELFASSESS_DATABASE"]
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT name FROM organisations").fetchone() == ("Æblerød Erhvervsskole",)
+    assert conn.execute("SELECT question_id, value FROM answers WHERE question_id = 'country'").fetchone() == ("country", '"DK"')
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
