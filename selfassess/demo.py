@@ -65,8 +65,7 @@ def create_demo_data(
                 if checked.problems:  # pragma: no cover - the generator makes valid answers
                     raise ValueError(f"demo answers for {bank.id} are invalid: {checked.problems[:3]}")
                 response = store.create_response(db, bank, bank.languages[0])
-                with db.conn:
-                    db.table("responses").update(response.id, {"organisation_id": org_id})
+                store.set_response_organisation(db, response.id, org_id)
                 response = store.get_response(db, response.token)  # type: ignore[assignment]
                 assert response is not None
                 store.save_answers(db, response, checked.answers, page=len(bank.dimensions) + 1)

@@ -46,12 +46,20 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     """Open the database at *path* in WAL mode, creating and migrating its schema."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
-    conn.execute("PRAGMA busy_timeout = 30000")
     db = sqlite_utils.Database(conn)
     db.enable_wal()
-    conn.execute("PRAGMA foreign_keys = ON")
+    configure(conn)
     migrate(db)
     return db
+
+
+def configure(conn: sqlite3.Connection) -> None:
+    """Set the per-connection options every connection needs."""
+    conn.execute("PRAGMA busy_timeout = 30000")
+    conn.execute("PRAGMA foreign_keys = ON")
+    # In WAL mode NORMAL keeps the database consistent after a crash; only the last
+    # transactions before a power cut can be lost, and commits need no fsync.
+    conn.execute("PRAGMA synchronous = NORMAL")
 
 
 def migrate(db: sqlite_utils.Database) -> None:
@@ -142,8 +150,18 @@ class Response:
         return self.status == "submitted"
 
 
-def _response(row: Mapping[str, Any] | None) -> Response | None:
-    return Response(**dict(row)) if row else None
+RESPONSE_COLUMNS = (
+    "id, token, organisation_id, bank_id, bank_version, bank_hash, status, language, "
+    "current_page, copied_from, created_at, updated_at, submitted_at"
+)
+
+
+def _response(row: Any) -> Response | None:
+    return Response(*row) if row else None
+
+
+# The request path uses plain SQL: sqlite-utils' conveniences look up the table's
+# columns on every call, which costs more than the query itself.
 
 
 def create_response(
@@ -151,42 +169,33 @@ def create_response(
 ) -> Response:
     """Start a draft response to *bank* and return it."""
     stamp = now()
-    row = {
-        "token": new_token(),
-        "bank_id": bank.id,
-        "bank_version": bank.version,
-        "bank_hash": bank.content_hash,
-        "status": "draft",
-        "language": language,
-        "current_page": 1,
-        "copied_from": copied_from,
-        "created_at": stamp,
-        "updated_at": stamp,
-    }
     with db.conn:
-        pk = db.table("responses").insert(row).last_rowid
-    assert pk is not None
-    found = get_response_by_id(db, pk)
+        cursor = db.conn.execute(
+            "INSERT INTO responses (token, bank_id, bank_version, bank_hash, status, language, current_page,"
+            " copied_from, created_at, updated_at) VALUES (?, ?, ?, ?, 'draft', ?, 1, ?, ?, ?)",
+            [new_token(), bank.id, bank.version, bank.content_hash, language, copied_from, stamp, stamp],
+        )
+    found = get_response_by_id(db, int(cursor.lastrowid or 0))
     assert found is not None
     return found
 
 
 def get_response(db: sqlite_utils.Database, token: str) -> Response | None:
     """Return the response with *token*, or ``None``."""
-    return _response(next(db.table("responses").rows_where("token = ?", [token], limit=1), None))
+    return _response(db.conn.execute(f"SELECT {RESPONSE_COLUMNS} FROM responses WHERE token = ?", [token]).fetchone())
 
 
 def get_response_by_id(db: sqlite_utils.Database, response_id: int) -> Response | None:
     """Return the response with this id, or ``None``."""
-    return _response(next(db.table("responses").rows_where("id = ?", [response_id], limit=1), None))
+    return _response(
+        db.conn.execute(f"SELECT {RESPONSE_COLUMNS} FROM responses WHERE id = ?", [response_id]).fetchone()
+    )
 
 
 def load_answers(db: sqlite_utils.Database, response_id: int) -> dict[str, Any]:
     """Return the stored answers of a response: question id → value."""
-    return {
-        row["question_id"]: json.loads(row["value"])
-        for row in db.table("answers").rows_where("response_id = ?", [response_id], order_by="rowid")
-    }
+    rows = db.conn.execute("SELECT question_id, value FROM answers WHERE response_id = ? ORDER BY rowid", [response_id])
+    return {question_id: json.loads(value) for question_id, value in rows}
 
 
 def save_answers(
@@ -200,94 +209,94 @@ def save_answers(
 ) -> None:
     """Store *answers* (upsert), delete the *remove* ids, and touch the response, in one transaction."""
     stamp = now()
-    with db.conn:
-        for question_id in remove:
-            db.execute("DELETE FROM answers WHERE response_id = ? AND question_id = ?", [response.id, question_id])
-        if answers:
-            db.table("answers").upsert_all(
-                [
-                    {
-                        "response_id": response.id,
-                        "question_id": qid,
-                        "value": json.dumps(value, ensure_ascii=False),
-                        "updated_at": stamp,
-                    }
-                    for qid, value in answers.items()
-                ],
-                pk=("response_id", "question_id"),
-            )
-        changes: dict[str, Any] = {"updated_at": stamp}
-        if page is not None:
-            changes["current_page"] = page
-        if language is not None:
-            changes["language"] = language
-        db.table("responses").update(response.id, changes)
+    with db.conn as conn:
+        conn.executemany(
+            "DELETE FROM answers WHERE response_id = ? AND question_id = ?", [(response.id, q) for q in remove]
+        )
+        conn.executemany(
+            "INSERT INTO answers (response_id, question_id, value, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (response_id, question_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            [(response.id, q, json.dumps(v, ensure_ascii=False), stamp) for q, v in answers.items()],
+        )
+        conn.execute(
+            "UPDATE responses SET updated_at = ?, current_page = coalesce(?, current_page),"
+            " language = coalesce(?, language) WHERE id = ?",
+            [stamp, page, language, response.id],
+        )
 
 
 def set_organisation(db: sqlite_utils.Database, response: Response, name: str) -> int:
     """Name the response's organisation, creating it on first use; return its id."""
-    with db.conn:
+    with db.conn as conn:
         if response.organisation_id is not None:
-            db.table("organisations").update(response.organisation_id, {"name": name})
+            conn.execute("UPDATE organisations SET name = ? WHERE id = ?", [name, response.organisation_id])
             return response.organisation_id
-        pk = db.table("organisations").insert({"name": name, "demo": 0, "created_at": now()}).last_rowid
-        assert pk is not None
-        db.table("responses").update(response.id, {"organisation_id": pk})
+        cursor = conn.execute("INSERT INTO organisations (name, demo, created_at) VALUES (?, 0, ?)", [name, now()])
+        pk = int(cursor.lastrowid or 0)
+        conn.execute("UPDATE responses SET organisation_id = ? WHERE id = ?", [pk, response.id])
         return pk
+
+
+def set_response_organisation(db: sqlite_utils.Database, response_id: int, organisation_id: int | None) -> None:
+    """Attach a response to an existing organisation."""
+    with db.conn as conn:
+        conn.execute("UPDATE responses SET organisation_id = ? WHERE id = ?", [organisation_id, response_id])
 
 
 def organisation_name(db: sqlite_utils.Database, organisation_id: int | None) -> str | None:
     """Return an organisation's name."""
     if organisation_id is None:
         return None
-    row = next(db.table("organisations").rows_where("id = ?", [organisation_id], limit=1), None)
-    return row["name"] if row else None
+    row = db.conn.execute("SELECT name FROM organisations WHERE id = ?", [organisation_id]).fetchone()
+    return row[0] if row else None
 
 
 class AlreadySubmitted(Exception):
     """The response was submitted already (perhaps by another tab a moment ago)."""
 
 
+SCORE_COLUMNS = (
+    "response_id",
+    "dimension",
+    "bank_id",
+    "organisation_id",
+    "score",
+    "level",
+    "counted",
+    "of",
+    "submitted_at",
+)
+
+
 def submit(db: sqlite_utils.Database, response: Response, bank: Questionnaire, result: Result) -> None:
     """Mark *response* submitted and store its scores, atomically and only once."""
     stamp = now()
     rows = [
-        {
-            "response_id": response.id,
-            "dimension": dim_id,
-            "bank_id": bank.id,
-            "organisation_id": response.organisation_id,
-            "score": r.score,
-            "level": r.level,
-            "counted": r.counted,
-            "of": r.of,
-            "submitted_at": stamp,
-        }
+        (response.id, dim_id, bank.id, response.organisation_id, r.score, r.level, r.counted, r.of, stamp)
         for dim_id, r in result.dimensions.items()
     ]
     rows.append(
-        {
-            "response_id": response.id,
-            "dimension": OVERALL,
-            "bank_id": bank.id,
-            "organisation_id": response.organisation_id,
-            "score": result.score,
-            "level": result.level,
-            "counted": sum(r.counted for r in result.dimensions.values()),
-            "of": sum(r.of for r in result.dimensions.values()),
-            "submitted_at": stamp,
-        }
-    )
-    with db.conn:
-        cursor = db.execute(
+        (
+            response.id, OVERALL, bank.id, response.organisation_id, result.score, result.level,
+            sum(r.counted for r in result.dimensions.values()), sum(r.of for r in result.dimensions.values()), stamp,
+        )
+    )  # fmt: skip
+    with db.conn as conn:
+        cursor = conn.execute(
             "UPDATE responses SET status = 'submitted', submitted_at = ?, updated_at = ? WHERE id = ? AND status = 'draft'",
             [stamp, stamp, response.id],
         )
         if cursor.rowcount != 1:
             raise AlreadySubmitted(response.token)
-        db.table("scores").insert_all(rows)
+        conn.executemany(
+            f"INSERT INTO scores ({', '.join(f'[{c}]' for c in SCORE_COLUMNS)}) VALUES ({', '.join('?' * len(SCORE_COLUMNS))})",
+            rows,
+        )
 
 
 def load_scores(db: sqlite_utils.Database, response_id: int) -> dict[str, dict[str, Any]]:
     """Return the stored scores of a response: dimension id (``""`` = overall) → row."""
-    return {row["dimension"]: row for row in db.table("scores").rows_where("response_id = ?", [response_id])}
+    cursor = db.conn.execute(
+        f"SELECT {', '.join(f'[{c}]' for c in SCORE_COLUMNS)} FROM scores WHERE response_id = ?", [response_id]
+    )
+    return {row[1]: dict(zip(SCORE_COLUMNS, row, strict=True)) for row in cursor}

@@ -137,7 +137,11 @@ def form_values(answers: dict[str, Any]) -> dict[str, Any]:
     """Turn canonical answers into what a browser posts."""
     out: dict[str, Any] = {}
     for key, value in answers.items():
-        out[key] = [str(v) for v in value] if isinstance(value, list) else ("" if value is None else f"{value:g}" if isinstance(value, float) else str(value))
+        out[key] = (
+            [str(v) for v in value]
+            if isinstance(value, list)
+            else ("" if value is None else f"{value:g}" if isinstance(value, float) else str(value))
+        )
     return out
 
 

@@ -26,7 +26,11 @@ def interface_strings() -> set[str]:
 def test_every_string_is_translated(lang):
     with (TRANSLATIONS_DIR / f"{lang}.po").open("rb") as fh:
         catalog = read_po(fh, locale=lang)
-    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id and m.string and all(m.string if isinstance(m.string, tuple) else [m.string])}
+    translated = {
+        m.id if isinstance(m.id, str) else m.id[0]
+        for m in catalog
+        if m.id and m.string and all(m.string if isinstance(m.string, tuple) else [m.string])
+    }
     missing = sorted(interface_strings() - translated)
     assert not missing, f"{lang}.po lacks: {missing}"
     plurals = {m.id[1] for m in catalog if isinstance(m.id, tuple)}

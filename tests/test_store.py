@@ -28,5 +28,8 @@ def test_readable_by_plain_sqlite(tmp_path, client):
     path = client.application.config["SELFASSESS_DATABASE"]
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT name FROM organisations").fetchone() == ("Æblerød Erhvervsskole",)
-    assert conn.execute("SELECT question_id, value FROM answers WHERE question_id = 'country'").fetchone() == ("country", '"DK"')
+    assert conn.execute("SELECT question_id, value FROM answers WHERE question_id = 'country'").fetchone() == (
+        "country",
+        '"DK"',
+    )
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)

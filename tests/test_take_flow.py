@@ -175,7 +175,9 @@ def test_submitted_cannot_be_edited_but_can_be_copied(client, bank):
     assert page.status_code == 409
     assert "submitted and can no longer be changed" in page.get_data(as_text=True)
     report = respondent.get("/report").get_data(as_text=True)
-    post = client.post(f"/r/{respondent.token}/page/2", data={"csrf_token": csrf_token(report), "strategy_written": "1"})
+    post = client.post(
+        f"/r/{respondent.token}/page/2", data={"csrf_token": csrf_token(report), "strategy_written": "1"}
+    )
     assert post.status_code == 409
     assert client.get(f"/api/responses/{respondent.token}").get_json()["answers"] == answers
     copy = client.post(f"/r/{respondent.token}/copy", data={"csrf_token": csrf_token(report)})

@@ -11,7 +11,7 @@ def assert_friendly(response, status: int, sentence: str) -> None:
     html = response.get_data(as_text=True)
     assert response.status_code == status
     assert sentence in html
-    assert "Traceback" not in html and "File \"" not in html
+    assert "Traceback" not in html and 'File "' not in html
     assert 'href="/"' in html  # a way back home
 
 
@@ -30,7 +30,11 @@ def test_unknown_token_in_the_api_is_json(client):
 
 def test_unknown_bank(client):
     home = client.get("/").get_data(as_text=True)
-    assert_friendly(client.post("/start/nope", data={"csrf_token": csrf_token(home)}), 404, "There is no questionnaire called “nope”.")
+    assert_friendly(
+        client.post("/start/nope", data={"csrf_token": csrf_token(home)}),
+        404,
+        "There is no questionnaire called “nope”.",
+    )
 
 
 def test_unknown_page(respondent):
@@ -60,7 +64,11 @@ def test_malformed_page_post(respondent, action):
 
 
 def test_post_without_csrf_token(client):
-    assert_friendly(client.post("/start/go-international", data={"lang": "en"}), 400, "The form had expired or came from another site")
+    assert_friendly(
+        client.post("/start/go-international", data={"lang": "en"}),
+        400,
+        "The form had expired or came from another site",
+    )
 
 
 def test_expired_csrf_token_reshows_the_page_with_answers(respondent):

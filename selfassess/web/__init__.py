@@ -49,10 +49,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         raise BankError([Problem(str(folder), 1, 1, "no such folder of question banks; set SELFASSESS_QUESTIONNAIRES")])
     app.extensions["selfassess_catalog"] = Catalog.load(folder)
 
-    from selfassess.web import api, db, errors, i18n, report, respond, security
+    from selfassess.web import api, db, errors, i18n, report, respond, security, sessions
 
     db.init_app(app)
     csrf.init_app(app)
+    sessions.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
@@ -66,8 +67,17 @@ def _instance_secret(app: Flask) -> str:
     """Return the secret key kept in the instance folder, generating it on first run."""
     path = Path(app.instance_path) / "secret_key"
     if not path.exists():
+        # Several workers may start at once: write a private file, then link it into place;
+        # whoever links first wins and everyone reads the same key.
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        draft = path.with_name(f".secret_key.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()

@@ -1,32 +1,43 @@
-"""One database connection per request, kept on ``g`` and closed at teardown."""
+"""Database connections for requests: one per thread, opened on first use and kept.
+
+Opening a SQLite connection and closing it (which may checkpoint the WAL) costs more
+than the queries of a page, so each worker thread keeps its own connection.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 
 import sqlite_utils
-from flask import Flask, current_app, g
+from flask import Flask, current_app
 
 from selfassess import store
 
+_local = threading.local()
+
 
 def get_db() -> sqlite_utils.Database:
-    """Return this request's database connection, opening it on first use."""
-    if "db" not in g:
-        conn = sqlite3.connect(current_app.config["SELFASSESS_DATABASE"], timeout=30, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout = 30000")
-        conn.execute("PRAGMA foreign_keys = ON")
-        g.db = sqlite_utils.Database(conn)
-    return g.db  # type: ignore[no-any-return]
-
-
-def close_db(exc: BaseException | None = None) -> None:
-    db = g.pop("db", None)
+    """Return this thread's connection to the app's database, opening it on first use."""
+    path = current_app.config["SELFASSESS_DATABASE"]
+    connections: dict[str, sqlite_utils.Database] = _local.__dict__.setdefault("connections", {})
+    db = connections.get(path)
     if db is not None:
-        db.conn.close()
+        return db
+    if db is None:
+        if len(connections) >= 4:  # an app serves one database; tests make many
+            connections.pop(next(iter(connections))).conn.close()
+        conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        store.configure(conn)
+        db = connections[path] = sqlite_utils.Database(conn)
+    return db
 
 
 def init_app(app: Flask) -> None:
-    """Create or migrate the schema once at start, and close connections after each request."""
+    """Create or migrate the schema once at start.
+
+    No teardown is needed: every write in :mod:`selfassess.store` runs inside
+    ``with conn:``, which commits or rolls back, so a kept connection never holds
+    a transaction open between requests.
+    """
     store.connect(app.config["SELFASSESS_DATABASE"]).conn.close()
-    app.teardown_appcontext(close_db)

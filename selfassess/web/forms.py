@@ -7,13 +7,13 @@ command line applies, with messages in the respondent's language.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import Field, Form, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
@@ -38,6 +38,14 @@ def _choices(question: Question, lang: str, _: Translate) -> list[SelectChoice]:
     return choices
 
 
+def page_choices(bank: Questionnaire, page: Page, lang: str, _: Translate) -> dict[str, list[tuple[str, str]]]:
+    """Return (value, label) pairs of every choice question on *page*, in *lang*."""
+    return {q.id: [(c.value, c.label) for c in _choices(q, lang, _)] for q in page.questions if q.type in CHOICE_TYPES}
+
+
+CHOICE_TYPES = ("scale", "choice", "yesno", "multi")
+
+
 def _field(question: Question, lang: str, _: Translate) -> Field:
     label = question.text.get(lang)
     if question.type in ("scale", "choice", "yesno"):
@@ -51,23 +59,36 @@ def _field(question: Question, lang: str, _: Translate) -> Field:
     return TextAreaField(label, validators=[Optional(), Length(max=MAX_TEXT)])
 
 
-def _form_class(bank: Questionnaire, page: Page, lang: str, _: Translate) -> type[FlaskForm]:
+def _form_class(bank: Questionnaire, page: Page, lang: str, _: Translate) -> type[Form]:
     # One class per bank version, page and language, built once and kept on the bank.
-    classes: dict[tuple[int, str], type[FlaskForm]] = bank.__dict__.setdefault("_form_classes", {})
+    # CSRF is checked before the form is read (selfassess.web.sessions.check_csrf).
+    classes: dict[tuple[int, str], type[Form]] = bank.__dict__.setdefault("_form_classes", {})
     key = (page.number, lang)
     if key not in classes:
         attributes: dict[str, Any] = {q.id: _field(q, lang, _) for q in page.questions}
         if page.number == 1:
             attributes[ORGANISATION_FIELD] = StringField(_("Name of your organisation"), validators=[Optional()])
-        classes[key] = type(f"Page{page.number}Form", (FlaskForm,), attributes)
+        classes[key] = type(f"Page{page.number}Form", (Form,), attributes)
     return classes[key]
 
 
-def page_form(
-    bank: Questionnaire, page: Page, lang: str, _: Translate, formdata: MultiDict[str, str] | None = None
-) -> FlaskForm:
-    """Return the form of *page*; with *formdata*, filled from a POST."""
-    return _form_class(bank, page, lang, _)(formdata=formdata)
+_local = threading.local()
+
+
+def page_form(bank: Questionnaire, page: Page, lang: str, _: Translate, formdata: MultiDict[str, str]) -> Form:
+    """Return the form of *page* filled from a POST.
+
+    Binding a WTForms form's fields costs more than the rest of a page save, so each
+    thread keeps one instance per bank version, page and language and re-processes it.
+    """
+    forms: dict[tuple[str, int, str], Form] = _local.__dict__.setdefault("forms", {})
+    key = (bank.content_hash, page.number, lang)
+    form = forms.get(key)
+    if form is None:
+        form = forms[key] = _form_class(bank, page, lang, _)(formdata=formdata)
+    else:
+        form.process(formdata)
+    return form
 
 
 @dataclass

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from selfassess import store
 from selfassess.answers import check_answers, is_visible
-from selfassess.bank import Questionnaire, value_key
+from selfassess.bank import Questionnaire
 from selfassess.catalog import Catalog, estimated_minutes
 from selfassess.i18n import INTERFACE_LANGUAGES
 from selfassess.pages import Page, bank_pages, page_of
@@ -17,15 +17,18 @@ from selfassess.scoring import score
 from selfassess.web import csrf
 from selfassess.web.db import get_db
 from selfassess.web.errors import HttpError
-from selfassess.web.forms import ORGANISATION_FIELD, PagePost, page_form, read_page
+from selfassess.web.forms import MAX_TEXT, ORGANISATION_FIELD, PagePost, page_choices, page_form, read_page
 from selfassess.web.i18n import _
+from selfassess.web.pagerender import CompiledPage, LiveSlots, MarkerSlots, compile_page
+from selfassess.web.sessions import check_csrf, csrf_token
 
 bp = Blueprint("respond", __name__)
 
 
 def catalog() -> Catalog:
-    cat: Catalog = current_app.extensions["selfassess_catalog"]
-    if current_app.debug:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    cat: Catalog = app.extensions["selfassess_catalog"]
+    if app.debug:
         cat.reload_if_changed()
     return cat
 
@@ -75,7 +78,6 @@ def load(token: str) -> tuple[store.Response, Questionnaire]:
     if bank is None:
         raise HttpError(404, _("The questionnaire of this assessment is no longer available on this site."))
     g.lang = ui_language(response.language)
-    g.content_lang = response.language
     return response, bank
 
 
@@ -92,8 +94,14 @@ def refuse_if_submitted(response: store.Response) -> None:
 
 def progress(bank: Questionnaire, answers: dict[str, Any]) -> tuple[int, int]:
     """Return (answered, asked): the visible questions and how many of them have an answer."""
-    visible = [q for q in bank.questions if is_visible(bank, q, answers)]
-    return sum(1 for q in visible if q.id in answers), len(visible)
+    always = bank.__dict__.get("_unconditional")
+    if always is None:  # questions without show_if are always asked; worked out once per bank
+        always = frozenset(q.id for q in bank.questions if q.show_if is None)
+        object.__setattr__(bank, "_unconditional", always)
+        object.__setattr__(bank, "_conditional", tuple(q for q in bank.questions if q.show_if is not None))
+    shown = {q.id for q in bank.__dict__["_conditional"] if is_visible(bank, q, answers)}
+    answered = sum(1 for qid in answers if qid in always or qid in shown)
+    return answered, len(always) + len(shown)
 
 
 @bp.get("/r/<token>")
@@ -124,37 +132,41 @@ def render_page(
     status: int = 200,
 ) -> tuple[str, int]:
     lang = response.language
-    form = page_form(bank, page, lang, _)
-    typed = post.typed if post else {}
-    values = {**answers, **typed}
+    values = {**answers, **(post.typed if post else {})}
     if page.number == 1 and ORGANISATION_FIELD not in values:
         values[ORGANISATION_FIELD] = store.organisation_name(get_db(), response.organisation_id) or ""
-    selected = {
-        q.id: {value_key(v) for v in (values[q.id] if isinstance(values[q.id], list) else [values[q.id]])}
-        for q in page.questions
-        if q.id in values and values[q.id] not in (None, "")
-    }
     answered, asked = progress(bank, answers)
-    visible = {q.id for q in page.questions if is_visible(bank, q, {**answers, **(post.answers if post else {})})}
-    return (
-        render_template(
-            "respond/page.html",
-            response=response,
-            bank=bank,
-            page=page,
-            pages=bank_pages(bank),
-            form=form,
-            values=values,
-            selected=selected,
-            errors=post.errors if post else {},
-            visible=visible,
-            answered=answered,
-            asked=asked,
-            lang=lang,
-            notice=notice,
-        ),
-        status,
-    )
+    now_visible = {**answers, **(post.answers if post else {})}
+    visible = {q.id for q in page.questions if is_visible(bank, q, now_visible)}
+    slots = LiveSlots(response.token, csrf_token(), values, visible, answered, asked)
+    if post is None and notice is None and not current_app.debug:
+        return compiled_page(bank, page, lang).render(slots), status
+    # Pages with errors or notices are rare: render them in full.
+    return render_template("respond/page.html", slots=slots, **page_context(bank, page, lang, post, notice)), status
+
+
+def page_context(
+    bank: Questionnaire, page: Page, lang: str, post: PagePost | None, notice: str | None
+) -> dict[str, Any]:
+    return {
+        "bank": bank,
+        "page": page,
+        "pages": bank_pages(bank),
+        "choices": page_choices(bank, page, lang, _),
+        "errors": post.errors if post else {},
+        "lang": lang,
+        "notice": notice,
+    }
+
+
+def compiled_page(bank: Questionnaire, page: Page, lang: str) -> CompiledPage:
+    """Return the page rendered once with markers, per bank version, page and language."""
+    cache: dict[tuple[int, str, str], CompiledPage] = bank.__dict__.setdefault("_compiled_pages", {})
+    key = (page.number, lang, g.lang)
+    if key not in cache:
+        html = render_template("respond/page.html", slots=MarkerSlots(), **page_context(bank, page, lang, None, None))
+        cache[key] = compile_page(html)
+    return cache[key]
 
 
 @bp.get("/r/<token>/page/<int:number>")
@@ -174,14 +186,18 @@ def save_page(token: str, number: int) -> Any:
     db = get_db()
     stored = store.load_answers(db, response.id)
     post = read_page(current, request.form, _)
-    form = page_form(bank, current, response.language, _, formdata=request.form)
-    if not form.validate() and "csrf_token" in form.errors:
+    if not check_csrf(request.form.get("csrf_token")):
         post.errors = {}  # nothing was saved: show what was typed, ask to press the button again
         notice = _(
             "This page was open a long time, so your answers were not saved yet. They are shown again: press a button below to save them."
         )
         return render_page(response, bank, current, stored, post, notice=notice, status=400)
 
+    # WTForms checks what its fields declare (lengths); canonical_answer, in read_page, the rest.
+    form = page_form(bank, current, response.language, _, formdata=request.form)
+    if not form.validate():
+        for qid in form.errors:
+            post.errors.setdefault(qid, _("Shorten this answer to at most %(max)d characters.", max=MAX_TEXT))
     action = request.form.get("action", "next")
     merged = {k: v for k, v in {**stored, **post.answers}.items() if k not in post.cleared}
     # Answers to questions hidden by show_if are neither required nor kept.
@@ -294,8 +310,7 @@ def copy(token: str) -> HttpResponse:
     db = get_db()
     answers = store.load_answers(db, response.id)
     draft = store.create_response(db, bank, response.language, copied_from=response.id)
-    with db.conn:
-        db.table("responses").update(draft.id, {"organisation_id": response.organisation_id})
+    store.set_response_organisation(db, draft.id, response.organisation_id)
     draft = store.get_response(db, draft.token)  # type: ignore[assignment]
     checked = check_answers(bank, answers, partial=True)  # drop what no longer fits the bank
     store.save_answers(db, draft, checked.answers, page=1)

@@ -1,0 +1,115 @@
+"""Benchmark: requests per second of a question page (GET) and a page save (POST), beside a bare Flask route.
+
+    python tests/benchmarks/bench_web.py [--seconds 10] [--connections 16]
+
+Both apps are served the same way: gunicorn, 2 sync workers, on 127.0.0.1, loaded by
+wrk (Debian package `wrk`). The figures are the ratios to the "hello" route:
+targets >= 0.6 for the GET, >= 0.35 for the POST.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent.parent))
+
+from tests.loadgen import Client  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve(app: str, env: dict[str, str], cwd: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", app],
+        env={**os.environ, **env}, cwd=cwd,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(base + "/", timeout=1).close()
+            return proc, base
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{app} did not start")
+
+
+def wrk(url: str, seconds: int, connections: int, script: Path | None = None) -> float:
+    cmd = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency"]
+    if script:
+        cmd += ["-s", str(script)]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise RuntimeError(f"{errors.group(1)} error responses from {url}:\n{out}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk")
+    work = Path(tempfile.mkdtemp())
+    hello, hello_base = serve("hello_app:app", {}, HERE)
+    env = {"SELFASSESS_DATABASE": str(work / "bench.db"), "SELFASSESS_SECRET_KEY": "bench"}
+    app, app_base = serve("selfassess:create_app()", env, work)
+    try:
+        client = Client(app_base)
+        _, location, _ = client.post("/start/go-international", {"lang": "en"})
+        token = location.split("/")[2]
+        jar = next(h for h in client.opener.handlers if isinstance(h, urllib.request.HTTPCookieProcessor)).cookiejar
+        cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+        body = urllib.parse.urlencode(
+            {"csrf_token": client.csrf, "action": "next", "strategy_written": "4", "strategy_action_plan": "3",
+             "strategy_context": "4", "strategy_mapping": "yes", "strategy_funding": "budget_line",
+             "strategy_involved": ["management", "teachers"], "strategy_leadership": "5", "strategy_staff_survey": "no"},
+            doseq=True,
+        )  # fmt: skip
+        script = work / "post.lua"
+        script.write_text(
+            textwrap.dedent(
+                f"""\
+                wrk.method = "POST"
+                wrk.body = "{body}"
+                wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+                wrk.headers["Cookie"] = "{cookie}"
+                """
+            )
+        )
+        page = f"{app_base}/r/{token}/page/2"
+        wrk(page, 2, args.connections)  # warm up both workers
+        wrk(hello_base + "/", 2, args.connections)
+        hello_rps = wrk(hello_base + "/", args.seconds, args.connections)
+        get_rps = wrk(page, args.seconds, args.connections)
+        post_rps = wrk(page, args.seconds, args.connections, script)
+        print(f"hello route      {hello_rps:8.0f} requests/s")
+        print(f"GET question page {get_rps:8.0f} requests/s   ratio {get_rps / hello_rps:.2f} (target >= 0.6)")
+        print(f"POST page save   {post_rps:8.0f} requests/s   ratio {post_rps / hello_rps:.2f} (target >= 0.35)")
+    finally:
+        for proc in (hello, app):
+            proc.terminate()
+            proc.wait(10)
+
+
+if __name__ == "__main__":
+    main()

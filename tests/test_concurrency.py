@@ -1,0 +1,73 @@
+"""8 processes x 50 complete submissions against gunicorn on 127.0.0.1: all stored, all scored."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import random
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from selfassess.loader import load_bank
+from tests.conftest import SHIPPED
+
+PROCESSES, SUBMISSIONS = 8, 50
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def worker(args: tuple[str, int]) -> list[tuple[str, list[int]]]:
+    from tests.loadgen import Client, complete_submission
+
+    base, seed = args
+    bank = load_bank(SHIPPED / "go-international.yaml")
+    rng = random.Random(seed)
+    client = Client(base)
+    return [complete_submission(client, bank, rng) for _ in range(SUBMISSIONS)]
+
+
+@pytest.fixture
+def gunicorn(tmp_path):
+    port = free_port()
+    database = tmp_path / "load.db"
+    env = {**os.environ, "SELFASSESS_DATABASE": str(database), "SELFASSESS_SECRET_KEY": "load-test"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "2", "--threads", "4", "-b", f"127.0.0.1:{port}", "selfassess:create_app()"],
+        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/", timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield base, database
+    server.terminate()
+    server.wait(10)
+
+
+def test_parallel_submissions(gunicorn):
+    base, database = gunicorn
+    with multiprocessing.get_context("spawn").Pool(PROCESSES) as pool:
+        results = [r for chunk in pool.map(worker, [(base, seed) for seed in range(PROCESSES)]) for r in chunk]
+    assert len(results) == PROCESSES * SUBMISSIONS
+    bad = [(token, statuses) for token, statuses in results if any(s != 302 for s in statuses)]
+    assert not bad, bad[:3]
+    conn = sqlite3.connect(database)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert conn.execute("SELECT COUNT(*) FROM responses WHERE status = 'submitted'").fetchone()[0] == 400
+    assert conn.execute("SELECT COUNT(*) FROM scores WHERE dimension = ''").fetchone()[0] == 400
+    assert conn.execute("SELECT COUNT(*) FROM scores").fetchone()[0] == 400 * 10
+    tokens = {token for token, _ in results}
+    assert len(tokens) == 400
