@@ -190,7 +190,7 @@ def run(host: str, port: int, folder: str | None, database: str | None, debug: b
 
 
 @cli.command()
-@click.option("--responses", "count", default=60, show_default=True, help="How many demo organisations to create.")
+@click.option("--responses", "count", default=60, show_default=True, help="How many demo organisations there should be.")
 @click.option("--seed", default=2026, show_default=True, help="Seed, for the same data every time.")
 @click.option(
     "--db",
@@ -221,7 +221,10 @@ def demo(count: int, seed: int, database: str, bank_ids: tuple[str, ...], folder
     banks = [catalog.banks[b] for b in (bank_ids or sorted(catalog.banks))]
     with click.progressbar(length=count * len(banks), label="Creating demo responses") as bar:
         tokens = create_demo_data(database, banks, count, seed, progress=bar.update)
-    click.echo(f"{len(tokens)} demo responses in {database}; one of them: /r/{tokens[0]}/report")
+    if tokens:
+        click.echo(f"{len(tokens)} new demo responses in {database}; one of them: /r/{tokens[0]}/report")
+    else:
+        click.echo(f"{database} already holds {count} demo organisations; nothing to add")
 
 
 def main() -> None:

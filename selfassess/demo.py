@@ -34,13 +34,16 @@ def create_demo_data(
     seed: int = 2026,
     progress: Callable[[int], object] | None = None,
 ) -> list[str]:
-    """Create *count* demo organisations answering each bank; return the response tokens."""
+    """Make sure *count* demo organisations answer each bank; return the tokens of the new responses.
+
+    Running it again tops up to *count* instead of adding as many again.
+    """
     rng = random.Random(seed)
     db = store.connect(database)
     tokens: list[str] = []
     try:
         start = db.execute("SELECT COUNT(*) FROM organisations WHERE demo = 1").fetchone()[0]
-        for n in range(start + 1, start + count + 1):
+        for n in range(start + 1, count + 1):
             with db.conn:
                 org_id = (
                     db.table("organisations")
