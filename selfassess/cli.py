@@ -190,7 +190,9 @@ def run(host: str, port: int, folder: str | None, database: str | None, debug: b
 
 
 @cli.command()
-@click.option("--responses", "count", default=60, show_default=True, help="How many demo organisations there should be.")
+@click.option(
+    "--responses", "count", default=60, show_default=True, help="How many demo organisations there should be."
+)
 @click.option("--seed", default=2026, show_default=True, help="Seed, for the same data every time.")
 @click.option(
     "--db",
