@@ -18,10 +18,9 @@ import json
 import secrets
 import sqlite3
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlite_utils
 
@@ -127,9 +126,8 @@ def _create_v1(db: sqlite_utils.Database) -> None:
     db.table("scores").create_index(["organisation_id", "bank_id"], if_not_exists=True)
 
 
-@dataclass(frozen=True)
-class Response:
-    """One row of ``responses``."""
+class Response(NamedTuple):
+    """One row of ``responses`` (a named tuple: built on every request, so it must be cheap)."""
 
     id: int
     token: str

@@ -124,11 +124,18 @@ class CompiledPage:
                 chosen = selected.get(group.qid)
                 one = next(iter(chosen)) if chosen and len(chosen) == 1 else None
                 html = group.variants.get((group.qid in visible, one)) if not chosen or one is not None else None
-                if html is None:
-                    for item in group.parts:
-                        append(_fill(item, slots))
-                else:
+                if html is not None:
                     append(html)
+                    continue
+                shown = group.qid in visible
+                for item in group.parts:  # several boxes ticked: fill the slots one by one
+                    if item.__class__ is str:
+                        append(item)
+                    elif item[0] == "checked":
+                        if item[2] in chosen:  # type: ignore[operator]
+                            append(" checked")
+                    elif not shown:
+                        append(" hidden")
             else:
                 append(_fill(part, slots))  # type: ignore[arg-type]
         return "".join(out)
