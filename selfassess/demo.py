@@ -41,6 +41,8 @@ def create_demo_data(
     rng = random.Random(seed)
     db = store.connect(database)
     tokens: list[str] = []
+    for bank in banks:
+        store.register_profile(db, bank)
     try:
         start = db.execute("SELECT COUNT(*) FROM organisations WHERE demo = 1").fetchone()[0]
         for n in range(start + 1, count + 1):

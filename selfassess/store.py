@@ -9,7 +9,12 @@ Tables (documented in the README):
 - ``answers``: one row per response x question; ``value`` is JSON.
 - ``scores``: one row per submitted response x dimension (``dimension`` ``""`` is the
   overall score), with the bank id and organisation copied in so that the peer queries
-  of the report run on one indexed table.
+  of the report run on one indexed table; ``latest`` marks each organisation's latest
+  submission to a bank, ``bucket`` is ``floor(score x 10)``.
+- ``peer_buckets``: how many latest scores fall in each 0.1-point bucket, per bank,
+  dimension and peer group (``grp`` ``""`` is everyone; else a profile question id and
+  ``grp_value`` the answer, as JSON). Kept up to date on submit, so peer figures never
+  need to count millions of rows.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import sqlite_utils
 from selfassess.bank import Questionnaire
 from selfassess.rubrics.base import Result
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 OVERALL = ""  # the dimension id under which the overall score is stored
 
 
@@ -68,6 +73,8 @@ def migrate(db: sqlite_utils.Database) -> None:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version < 1:
             _create_v1(db)
+        if version < 2:
+            _migrate_v2(db)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -124,6 +131,66 @@ def _create_v1(db: sqlite_utils.Database) -> None:
     # Peer figures: all submitted scores of one bank and dimension, in score order.
     db.table("scores").create_index(["bank_id", "dimension", "score"], if_not_exists=True)
     db.table("scores").create_index(["organisation_id", "bank_id"], if_not_exists=True)
+
+
+def _migrate_v2(db: sqlite_utils.Database) -> None:
+    scores = db.table("scores")
+    if "latest" not in scores.columns_dict:
+        scores.add_column("latest", int, not_null_default=1)
+        scores.add_column("bucket", int)
+    db.execute("UPDATE scores SET bucket = CAST(score * 10 AS INTEGER) WHERE score IS NOT NULL")
+    # Only each organisation's last submission to a bank counts as a peer.
+    db.execute(
+        """UPDATE scores SET latest = (response_id = (
+               SELECT r.id FROM responses r WHERE r.organisation_id IS scores.organisation_id
+               AND r.bank_id = scores.bank_id AND r.status = 'submitted'
+               ORDER BY r.submitted_at DESC, r.id DESC LIMIT 1))
+           WHERE organisation_id IS NOT NULL"""
+    )
+    scores.create_index(["bank_id", "dimension", "latest", "bucket", "score"], if_not_exists=True)
+    db.table("profile_questions").create(
+        {"bank_id": str, "question_id": str}, pk=("bank_id", "question_id"), if_not_exists=True
+    )
+    db.table("peer_buckets").create(
+        {"bank_id": str, "grp": str, "grp_value": str, "dimension": str, "bucket": int, "n": int},
+        pk=("bank_id", "grp", "grp_value", "dimension", "bucket"),
+        if_not_exists=True,
+    )
+    db.table("peer_version").create({"bank_id": str, "version": int}, pk="bank_id", if_not_exists=True)
+    rebuild_peer_buckets(db)
+
+
+def rebuild_peer_buckets(db: sqlite_utils.Database) -> None:
+    """Recount ``peer_buckets`` from ``scores`` (after a migration or a bulk load)."""
+    db.execute("DELETE FROM peer_buckets")
+    db.execute(
+        """INSERT INTO peer_buckets (bank_id, grp, grp_value, dimension, bucket, n)
+           SELECT bank_id, '', '', dimension, bucket, COUNT(*) FROM scores
+           WHERE latest = 1 AND score IS NOT NULL GROUP BY bank_id, dimension, bucket"""
+    )
+    # Groups come from the profile questions each bank registered (profile_questions).
+    db.execute(
+        """INSERT INTO peer_buckets (bank_id, grp, grp_value, dimension, bucket, n)
+           SELECT s.bank_id, a.question_id, a.value, s.dimension, s.bucket, COUNT(*)
+           FROM scores s JOIN answers a ON a.response_id = s.response_id
+           JOIN profile_questions p ON p.bank_id = s.bank_id AND p.question_id = a.question_id
+           WHERE s.latest = 1 AND s.score IS NOT NULL
+           GROUP BY s.bank_id, a.question_id, a.value, s.dimension, s.bucket"""
+    )
+    db.execute(
+        "INSERT OR REPLACE INTO peer_version (bank_id, version) "
+        "SELECT b.bank_id, COALESCE((SELECT v.version FROM peer_version v WHERE v.bank_id = b.bank_id), 0) + 1 "
+        "FROM (SELECT DISTINCT bank_id FROM scores) b"
+    )
+
+
+def register_profile(db: sqlite_utils.Database, bank: Questionnaire) -> None:
+    """Record which question ids of *bank* are profile questions (its peer groups)."""
+    with db.conn as conn:
+        conn.executemany(
+            "INSERT OR IGNORE INTO profile_questions (bank_id, question_id) VALUES (?, ?)",
+            [(bank.id, q.id) for q in bank.profile],
+        )
 
 
 class Response(NamedTuple):
@@ -254,29 +321,46 @@ class AlreadySubmitted(Exception):
 
 
 SCORE_COLUMNS = (
-    "response_id",
-    "dimension",
-    "bank_id",
-    "organisation_id",
-    "score",
-    "level",
-    "counted",
-    "of",
-    "submitted_at",
-)
+    "response_id", "dimension", "bank_id", "organisation_id", "score", "level", "counted", "of",
+    "submitted_at", "latest", "bucket",
+)  # fmt: skip
+
+
+def bucket_of(score: float | None) -> int | None:
+    """Return the 0.1-point bucket of a 0-100 score (0 to 1000)."""
+    return None if score is None else min(1000, max(0, int(score * 10)))
 
 
 def submit(db: sqlite_utils.Database, response: Response, bank: Questionnaire, result: Result) -> None:
-    """Mark *response* submitted and store its scores, atomically and only once."""
+    """Mark *response* submitted and store its scores, atomically and only once.
+
+    The response becomes its organisation's latest submission to the bank: the earlier
+    one leaves the peer counts and this one enters them, in the same transaction.
+    """
     stamp = now()
+    scores = {dim_id: r.score for dim_id, r in result.dimensions.items()}
+    scores[OVERALL] = result.score
     rows = [
-        (response.id, dim_id, bank.id, response.organisation_id, r.score, r.level, r.counted, r.of, stamp)
+        (
+            response.id,
+            dim_id,
+            bank.id,
+            response.organisation_id,
+            r.score,
+            r.level,
+            r.counted,
+            r.of,
+            stamp,
+            1,
+            bucket_of(r.score),
+        )
         for dim_id, r in result.dimensions.items()
     ]
     rows.append(
         (
             response.id, OVERALL, bank.id, response.organisation_id, result.score, result.level,
-            sum(r.counted for r in result.dimensions.values()), sum(r.of for r in result.dimensions.values()), stamp,
+            sum(r.counted for r in result.dimensions.values()), sum(r.of for r in result.dimensions.values()),
+            stamp, 1, bucket_of(result.score),
         )
     )  # fmt: skip
     with db.conn as conn:
@@ -286,10 +370,53 @@ def submit(db: sqlite_utils.Database, response: Response, bank: Questionnaire, r
         )
         if cursor.rowcount != 1:
             raise AlreadySubmitted(response.token)
+        if response.organisation_id is not None:
+            earlier = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT DISTINCT response_id FROM scores WHERE organisation_id = ? AND bank_id = ? AND latest = 1",
+                    [response.organisation_id, bank.id],
+                )
+            ]
+            for old in earlier:
+                _count_in_peers(conn, bank.id, old, -1)
+                conn.execute("UPDATE scores SET latest = 0 WHERE response_id = ?", [old])
         conn.executemany(
             f"INSERT INTO scores ({', '.join(f'[{c}]' for c in SCORE_COLUMNS)}) VALUES ({', '.join('?' * len(SCORE_COLUMNS))})",
             rows,
         )
+        _count_in_peers(conn, bank.id, response.id, +1)
+        conn.execute(
+            "INSERT INTO peer_version (bank_id, version) VALUES (?, 1)"
+            " ON CONFLICT (bank_id) DO UPDATE SET version = version + 1",
+            [bank.id],
+        )
+
+
+def _count_in_peers(conn: sqlite3.Connection, bank_id: str, response_id: int, step: int) -> None:
+    """Add (+1) or remove (-1) one response's scores in every peer group it belongs to."""
+    groups = [("", "")] + [
+        (qid, value)
+        for qid, value in conn.execute(
+            "SELECT a.question_id, a.value FROM answers a JOIN profile_questions p"
+            " ON p.bank_id = ? AND p.question_id = a.question_id WHERE a.response_id = ?",
+            [bank_id, response_id],
+        )
+    ]
+    buckets = conn.execute(
+        "SELECT dimension, bucket FROM scores WHERE response_id = ? AND bucket IS NOT NULL", [response_id]
+    ).fetchall()
+    conn.executemany(
+        "INSERT INTO peer_buckets (bank_id, grp, grp_value, dimension, bucket, n) VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (bank_id, grp, grp_value, dimension, bucket) DO UPDATE SET n = n + excluded.n",
+        [(bank_id, grp, value, dimension, bucket, step) for grp, value in groups for dimension, bucket in buckets],
+    )
+
+
+def peer_version(db: sqlite_utils.Database, bank_id: str) -> int:
+    """Return a number that changes whenever the peers of *bank_id* change."""
+    row = db.conn.execute("SELECT version FROM peer_version WHERE bank_id = ?", [bank_id]).fetchone()
+    return int(row[0]) if row else 0
 
 
 def load_scores(db: sqlite_utils.Database, response_id: int) -> dict[str, dict[str, Any]]:

@@ -40,4 +40,7 @@ def init_app(app: Flask) -> None:
     ``with conn:``, which commits or rolls back, so a kept connection never holds
     a transaction open between requests.
     """
-    store.connect(app.config["SELFASSESS_DATABASE"]).conn.close()
+    db = store.connect(app.config["SELFASSESS_DATABASE"])
+    for bank in app.extensions["selfassess_catalog"].banks.values():
+        store.register_profile(db, bank)
+    db.conn.close()

@@ -34,7 +34,7 @@ def titles() -> dict[int, str]:
 
 
 def render_error(status: int, message: str, **context: Any) -> tuple[Any, int]:
-    if request.path.startswith("/api/"):
+    if request.path.startswith("/api/") or request.path.endswith(".json"):
         return {"error": message, "status": status}, status
     title = titles().get(status, _("Error"))
     return render_template("error.html", status=status, title=title, message=message, **context), status
