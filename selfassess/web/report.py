@@ -186,11 +186,22 @@ def report(token: str) -> Any:
     )
 
 
+def wrap_label(text: str, width: int = 18) -> str:
+    """Break a long axis title into lines (Plotly reads <br>), so it is not cut off at the edge."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def radar_figure(
     bank: Questionnaire, lang: str, result: dict[str, Any], peers: PeerReport, earlier: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """Plotly data and layout: the provider, the peer median and the 25th-75th percentile band."""
-    titles = [d.title.get(lang) for d in bank.dimensions]
+    titles = [wrap_label(d.title.get(lang)) for d in bank.dimensions]
     closed = titles + titles[:1]
 
     def ring(values: list[float | None]) -> list[float | None]:
@@ -232,8 +243,8 @@ def radar_figure(
     layout = {
         "polar": {"radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100]}},
         "showlegend": True,
-        "legend": {"orientation": "h"},
-        "margin": {"l": 60, "r": 60, "t": 30, "b": 30},
+        "legend": {"orientation": "h", "y": -0.12},
+        "margin": {"l": 70, "r": 70, "t": 40, "b": 70},
         "font": {"family": "system-ui, sans-serif"},
     }
     return {"data": traces, "layout": layout}

@@ -1,0 +1,154 @@
+"""Benchmark: report.json with peer figures over 1,000, 100,000 and 1,000,000 submitted responses.
+
+    python tests/benchmarks/bench_report.py [--sizes 1000,100000,1000000] [--requests 200]
+
+Each database is filled with bulk inserts (sqlite-utils): organisations, submitted
+responses of go-international with profile answers, and their scores, plus the peer
+bucket counts that submitting keeps up to date. Then report.json is requested for random
+responses, half with peers=all and half with peers=country, and p50/p95 are printed.
+Targets: p50 at 1,000,000 <= 2 x p50 at 1,000; p50 at 100,000 <= 30 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from selfassess import store  # noqa: E402
+from selfassess.loader import load_bank  # noqa: E402
+from selfassess.resources import questionnaires_dir  # noqa: E402
+
+BATCH = 20_000
+
+
+def fill(path: Path, size: int, seed: int = 1) -> list[str]:
+    bank = load_bank(questionnaires_dir() / "go-international.yaml")
+    db = store.connect(path)
+    store.register_profile(db, bank)
+    # A bulk load: no indexes while inserting (built once at the end), a large page cache.
+    db.execute("PRAGMA cache_size = -1000000")
+    db.execute("PRAGMA synchronous = OFF")
+    indexes = [
+        (name, sql)
+        for name, sql in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+    ]
+    for name, _sql in indexes:
+        db.execute(f"DROP INDEX [{name}]")
+    rng = random.Random(seed)
+    levels = [(lvl.min, lvl.id) for lvl in bank.rubric.levels]
+    dims = [d.id for d in bank.dimensions]
+    weights = {d.id: d.weight for d in bank.dimensions}
+    profile = [(q.id, [o.value for o in q.options]) for q in bank.profile if q.options]
+    buckets: Counter[tuple[str, str, str, int]] = Counter()
+    tokens: list[str] = []
+    stamp = store.now()
+
+    def level(score: float) -> str:
+        return [lid for low, lid in levels if low <= score][-1]
+
+    started = time.perf_counter()
+    for first in range(0, size, BATCH):
+        count = min(BATCH, size - first)
+        orgs, responses, answers, scores = [], [], [], []
+        for i in range(first + 1, first + count + 1):
+            token = store.new_token()
+            if len(tokens) < 1000:
+                tokens.append(token)
+            orgs.append({"id": i, "name": f"Benchmark provider {i}", "demo": 1, "created_at": stamp})
+            responses.append(
+                {"id": i, "token": token, "organisation_id": i, "bank_id": bank.id, "bank_version": bank.version,
+                 "bank_hash": bank.content_hash, "status": "submitted", "language": "en", "current_page": 10,
+                 "created_at": stamp, "updated_at": stamp, "submitted_at": stamp}
+            )  # fmt: skip
+            mine = []
+            for qid, values in profile:
+                value = rng.choice(values)
+                encoded = f'"{value}"' if isinstance(value, str) else str(value)
+                answers.append({"response_id": i, "question_id": qid, "value": encoded, "updated_at": stamp})
+                mine.append((qid, encoded))
+            maturity = rng.betavariate(2.2, 2.2)
+            dim_scores = {d: round(min(100.0, max(0.0, rng.gauss(maturity * 100, 15))), 4) for d in dims}
+            overall = sum(weights[d] * s for d, s in dim_scores.items()) / sum(weights.values())
+            for dim, value in [*dim_scores.items(), (store.OVERALL, overall)]:
+                bucket = store.bucket_of(value)
+                scores.append(
+                    {"response_id": i, "dimension": dim, "bank_id": bank.id, "organisation_id": i, "score": value,
+                     "level": level(value), "counted": 5, "of": 5, "submitted_at": stamp, "latest": 1, "bucket": bucket}
+                )  # fmt: skip
+                buckets[(dim, "", "", bucket)] += 1  # type: ignore[index]
+                for qid, encoded in mine:
+                    buckets[(dim, qid, encoded, bucket)] += 1  # type: ignore[index]
+        with db.conn:
+            db.table("organisations").insert_all(orgs, batch_size=BATCH)
+            db.table("responses").insert_all(responses, batch_size=BATCH)
+            db.table("answers").insert_all(answers, batch_size=BATCH)
+            db.table("scores").insert_all(scores, batch_size=BATCH)
+        print(f"  {first + count:>9,} responses ({time.perf_counter() - started:.0f} s)", end="\r", flush=True)
+    with db.conn:
+        db.table("peer_buckets").insert_all(
+            {"bank_id": bank.id, "grp": grp, "grp_value": value, "dimension": dim, "bucket": bucket, "n": n}
+            for (dim, grp, value, bucket), n in buckets.items()
+        )
+        db.execute("INSERT OR REPLACE INTO peer_version (bank_id, version) VALUES (?, 1)", [bank.id])
+    for _name, sql in indexes:
+        db.execute(sql)
+    db.execute("ANALYZE")
+    db.conn.close()
+    print(f"  {size:>9,} responses filled in {time.perf_counter() - started:.0f} s")
+    return tokens
+
+
+def measure(path: Path, tokens: list[str], requests: int, warmup: int) -> tuple[float, float, float]:
+    from selfassess.web import create_app
+
+    app = create_app({"SELFASSESS_DATABASE": str(path), "SECRET_KEY": "bench"})
+    client = app.test_client()
+    rng = random.Random(7)
+    started = time.perf_counter()
+    assert client.get(f"/r/{tokens[0]}/report.json").status_code == 200
+    cold = (time.perf_counter() - started) * 1000
+    for n in range(warmup):  # fill the per-bucket caches, as a running server would have
+        client.get(f"/r/{rng.choice(tokens)}/report.json?peers={'all' if n % 2 == 0 else 'country'}")
+    times = []
+    for n in range(requests):
+        group = "all" if n % 2 == 0 else "country"
+        url = f"/r/{rng.choice(tokens)}/report.json?peers={group}"
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200 and response.get_json()["peers"]["overall"] is not None
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.95) - 1], cold
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="1000,100000,1000000")
+    parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--warmup", type=int, default=500, help="requests before measuring (not timed)")
+    args = parser.parse_args()
+    results = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for size in (int(s) for s in args.sizes.split(",")):
+            path = Path(folder) / f"bench-{size}.db"
+            print(f"filling {size:,} responses")
+            tokens = fill(path, size)
+            p50, p95, cold = measure(path, tokens, args.requests, args.warmup)
+            results[size] = p50
+            print(f"report.json over {size:>9,} responses: p50 {p50:6.2f} ms   p95 {p95:6.2f} ms   (first request {cold:.0f} ms)")
+            path.unlink()
+    sizes = sorted(results)
+    if len(sizes) > 1:
+        print(f"p50 at {sizes[-1]:,} / p50 at {sizes[0]:,} = {results[sizes[-1]] / results[sizes[0]]:.2f} (target <= 2)")
+
+
+if __name__ == "__main__":
+    main()

