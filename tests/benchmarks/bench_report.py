@@ -143,11 +143,15 @@ def main() -> None:
             tokens = fill(path, size)
             p50, p95, cold = measure(path, tokens, args.requests, args.warmup)
             results[size] = p50
-            print(f"report.json over {size:>9,} responses: p50 {p50:6.2f} ms   p95 {p95:6.2f} ms   (first request {cold:.0f} ms)")
+            print(
+                f"report.json over {size:>9,} responses: p50 {p50:6.2f} ms   p95 {p95:6.2f} ms   (first request {cold:.0f} ms)"
+            )
             path.unlink()
     sizes = sorted(results)
     if len(sizes) > 1:
-        print(f"p50 at {sizes[-1]:,} / p50 at {sizes[0]:,} = {results[sizes[-1]] / results[sizes[0]]:.2f} (target <= 2)")
+        print(
+            f"p50 at {sizes[-1]:,} / p50 at {sizes[0]:,} = {results[sizes[-1]] / results[sizes[0]]:.2f} (target <= 2)"
+        )
 
 
 if __name__ == "__main__":
