@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from selfassess import store  # noqa: E402
-from selfassess.loader import load_bank  # noqa: E402
-from selfassess.resources import questionnaires_dir  # noqa: E402
+from selfassess import store
+from selfassess.loader import load_bank
+from selfassess.resources import questionnaires_dir
 
 BATCH = 20_000
 
