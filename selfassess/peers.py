@@ -92,17 +92,19 @@ class _Peers:
         self.bank_id, self.grp, self.value, self.dimension = where
         self.dist = dist
 
+    def _in_bucket(self, select: str, bucket: int, extra: list[Any]) -> Any:
+        sql = f"SELECT {select} FROM scores s WHERE s.bank_id = ? AND s.dimension = ? AND s.latest = 1 AND s.bucket = ?"
+        args: list[Any] = [*extra, self.bank_id, self.dimension, bucket]
+        if self.grp:
+            sql += " AND EXISTS (SELECT 1 FROM answers a WHERE a.response_id = s.response_id AND a.question_id = ? AND a.value = ?)"
+            args += [self.grp, self.value]
+        return self.db.conn.execute(sql, args)
+
     def bucket_values(self, bucket: int) -> list[float]:
+        """The sorted scores of one bucket, read once per version of the peers."""
         found = self.dist.values.get(bucket)
         if found is None:
-            sql = (
-                "SELECT s.score FROM scores s WHERE s.bank_id = ? AND s.dimension = ? AND s.latest = 1 AND s.bucket = ?"
-            )
-            args: list[Any] = [self.bank_id, self.dimension, bucket]
-            if self.grp:
-                sql += " AND EXISTS (SELECT 1 FROM answers a WHERE a.response_id = s.response_id AND a.question_id = ? AND a.value = ?)"
-                args += [self.grp, self.value]
-            found = sorted(row[0] for row in self.db.conn.execute(sql + " ORDER BY s.score", args))
+            found = sorted(row[0] for row in self._in_bucket("s.score", bucket, []))
             self.dist.values[bucket] = found
         return found
 
@@ -115,6 +117,8 @@ class _Peers:
         """Return how many scores are below *score*, and how many equal it."""
         bucket = store.bucket_of(score)
         assert bucket is not None
+        # Reading the bucket costs the same scan as counting in it, and the next provider
+        # whose score falls in the same bucket then needs no query at all.
         values = self.bucket_values(bucket)
         low = bisect.bisect_left(values, score)
         high = bisect.bisect_right(values, score)
