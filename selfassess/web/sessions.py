@@ -13,7 +13,8 @@ from collections import OrderedDict
 from typing import Any
 
 from flask import Flask, Request, session
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
+from flask.wrappers import Response
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
@@ -53,6 +54,15 @@ class CachedCookieSessionInterface(SecureCookieSessionInterface):
             self._verified.pop(key, None)
             return self.session_class()
         return self.session_class(dict(data))
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        # Most requests leave the session as it was: then only the Vary header is due,
+        # without Flask's seven cookie-setting look-ups.
+        if not self.should_set_cookie(app, session) and (session or not session.modified):
+            if session.accessed and "Vary" not in response.headers:
+                response.headers.add("Vary", "Cookie")
+            return
+        super().save_session(app, session, response)
 
 
 _signed_tokens: OrderedDict[str, tuple[str, float]] = OrderedDict()
