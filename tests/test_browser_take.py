@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 import re
 
@@ -10,20 +9,9 @@ import pytest
 
 from selfassess.scoring import score
 from selfassess.synthetic import random_answers
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, axe_violations, live_server
+from tests.browser import ARTIFACTS, axe_violations, live_server
 
-playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
-        pytest.skip("Chromium is not installed: apt-get install chromium (CI installs it and never skips)")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
