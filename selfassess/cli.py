@@ -229,6 +229,85 @@ def demo(count: int, seed: int, database: str, bank_ids: tuple[str, ...], folder
         click.echo(f"{database} already holds {count} demo organisations; nothing to add")
 
 
+def _database(path: str | None) -> Any:
+    """Open the app's database: --db, else SELFASSESS_DATABASE, else the app's default."""
+    from selfassess import store
+
+    if path is None:
+        from selfassess.web import create_app
+
+        path = create_app().config["SELFASSESS_DATABASE"]
+    return store.connect(path)
+
+
+db_option = click.option("--db", "database", type=click.Path(dir_okay=False), help="SQLite file (default: the app's).")
+
+
+@cli.group()
+def facilitator() -> None:
+    """Manage facilitator accounts (people who run cohorts)."""
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password"))
+
+
+@facilitator.command("add")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (one line).")
+@db_option
+def facilitator_add(email: str, password_stdin: bool, database: str | None) -> None:
+    """Create a facilitator account."""
+    from selfassess import accounts
+
+    try:
+        created = accounts.add(_database(database), email, _read_password(password_stdin))
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"facilitator {created.email} added")
+
+
+@facilitator.command("list")
+@db_option
+def facilitator_list(database: str | None) -> None:
+    """List facilitator accounts."""
+    from selfassess import accounts
+
+    for found, created_at in accounts.all_facilitators(_database(database)):
+        click.echo(f"{found.email}  (since {created_at[:10]})")
+
+
+@facilitator.command("remove")
+@click.argument("email")
+@db_option
+def facilitator_remove(email: str, database: str | None) -> None:
+    """Remove a facilitator account (its cohorts stay, without that owner)."""
+    from selfassess import accounts
+
+    try:
+        accounts.remove(_database(database), email)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"facilitator {accounts.normalise_email(email)} removed")
+
+
+@facilitator.command("passwd")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input (one line).")
+@db_option
+def facilitator_passwd(email: str, password_stdin: bool, database: str | None) -> None:
+    """Set a facilitator's password."""
+    from selfassess import accounts
+
+    try:
+        accounts.set_password(_database(database), email, _read_password(password_stdin))
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"password of {accounts.normalise_email(email)} changed")
+
+
 def main() -> None:
     """Run the command line."""
     cli()

@@ -32,7 +32,7 @@ import sqlite_utils
 from selfassess.bank import Questionnaire
 from selfassess.rubrics.base import Result
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 OVERALL = ""  # the dimension id under which the overall score is stored
 
 
@@ -75,6 +75,8 @@ def migrate(db: sqlite_utils.Database) -> None:
             _create_v1(db)
         if version < 2:
             _migrate_v2(db)
+        if version < 3:
+            _migrate_v3(db)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -160,6 +162,45 @@ def _migrate_v2(db: sqlite_utils.Database) -> None:
     rebuild_peer_buckets(db)
 
 
+def _migrate_v3(db: sqlite_utils.Database) -> None:
+    """Facilitators, their cohorts, and failed logins (for throttling)."""
+    db.table("facilitators").create(
+        {"id": int, "email": str, "password_hash": str, "created_at": str},
+        pk="id",
+        not_null={"email", "password_hash"},
+        if_not_exists=True,
+    )
+    db.table("facilitators").create_index(["email"], unique=True, if_not_exists=True)
+    db.table("cohorts").create(
+        {
+            "id": int,
+            "code": str,
+            "bank_id": str,
+            "name": str,
+            "description": str,
+            "open": int,
+            "owner_id": int,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("owner_id", "facilitators", "id")],
+        not_null={"code", "bank_id", "name"},
+        if_not_exists=True,
+    )
+    db.table("cohorts").create_index(["code"], unique=True, if_not_exists=True)
+    db.table("cohort_facilitators").create(
+        {"cohort_id": int, "facilitator_id": int},
+        pk=("cohort_id", "facilitator_id"),
+        foreign_keys=[("cohort_id", "cohorts", "id"), ("facilitator_id", "facilitators", "id")],
+        if_not_exists=True,
+    )
+    db.table("login_failures").create({"key": str, "at": float}, if_not_exists=True)
+    db.table("login_failures").create_index(["key", "at"], if_not_exists=True)
+    if "cohort_id" not in db.table("responses").columns_dict:
+        db.table("responses").add_column("cohort_id", int)
+    db.table("responses").create_index(["cohort_id", "status"], if_not_exists=True)
+
+
 def rebuild_peer_buckets(db: sqlite_utils.Database) -> None:
     """Recount ``peer_buckets`` from ``scores`` (after a migration or a bulk load)."""
     db.execute("DELETE FROM peer_buckets")
@@ -209,6 +250,7 @@ class Response(NamedTuple):
     created_at: str
     updated_at: str | None
     submitted_at: str | None
+    cohort_id: int | None = None
 
     @property
     def submitted(self) -> bool:
@@ -217,7 +259,7 @@ class Response(NamedTuple):
 
 RESPONSE_COLUMNS = (
     "id, token, organisation_id, bank_id, bank_version, bank_hash, status, language, "
-    "current_page, copied_from, created_at, updated_at, submitted_at"
+    "current_page, copied_from, created_at, updated_at, submitted_at, cohort_id"
 )
 
 

@@ -2,10 +2,11 @@
 (function () {
   "use strict";
   function draw() {
-    var el = document.getElementById("radar");
-    if (!el || !window.Plotly) { return; }
-    var figure = JSON.parse(el.getAttribute("data-figure"));
-    window.Plotly.newPlot(el, figure.data, figure.layout, {displayModeBar: false, responsive: true, staticPlot: false});
+    if (!window.Plotly) { return; }
+    Array.prototype.forEach.call(document.querySelectorAll("[data-figure]"), function (el) {
+      var figure = JSON.parse(el.getAttribute("data-figure"));
+      window.Plotly.newPlot(el, figure.data, figure.layout, {displayModeBar: false, responsive: true});
+    });
   }
   var print = document.getElementById("print-report");
   if (print) { print.addEventListener("click", function () { window.print(); }); }

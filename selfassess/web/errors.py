@@ -26,9 +26,12 @@ def titles() -> dict[int, str]:
         400: _("The request could not be understood"),
         404: _("Page not found"),
         405: _("This address does not accept that request"),
+        401: _("Not logged in"),
+        403: _("Not open"),
         409: _("Already submitted"),
         413: _("Too much data was sent"),
         422: _("Some answers need correcting"),
+        429: _("Too many attempts"),
         500: _("Something went wrong on our side"),
     }
 

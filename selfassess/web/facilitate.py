@@ -1,0 +1,378 @@
+"""Facilitators: log in, run cohorts with invite links, follow and compare providers, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, redirect, render_template, request, session, url_for
+
+from selfassess import accounts, cohorts, store
+from selfassess.bank import Questionnaire
+from selfassess.web.db import get_db
+from selfassess.web.errors import HttpError
+from selfassess.web.i18n import _
+from selfassess.web.respond import catalog
+
+bp = Blueprint("facilitate", __name__, url_prefix="/facilitator")
+join_bp = Blueprint("join", __name__)
+
+SESSION_LIFETIME = timedelta(hours=8)
+
+
+def current_facilitator() -> accounts.Facilitator | None:
+    found: accounts.Facilitator | None = g.get("facilitator")
+    if found is None and "facilitator_id" in session:
+        found = accounts.get(get_db(), int(session["facilitator_id"]))
+        g.facilitator = found
+    return found
+
+
+def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_facilitator() is None:
+            return redirect(url_for("facilitate.login", next=request.path))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def cohort_or_404(code: str) -> cohorts.Cohort:
+    """The cohort, if the logged-in facilitator owns or co-owns it; others get the same 404 as a wrong code."""
+    found = cohorts.by_code(get_db(), code)
+    me = current_facilitator()
+    if found is None or me is None or not cohorts.may_see(get_db(), found, me.id):
+        raise HttpError(404, _("There is no cohort at this address among yours."))
+    return found
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    error = None
+    status = 200
+    if request.method == "POST":
+        email = request.form.get("email", "")
+        outcome = accounts.log_in(get_db(), email, request.form.get("password", ""), request.remote_addr or "?")
+        if isinstance(outcome, accounts.Facilitator):
+            session.clear()
+            session.permanent = True
+            session["facilitator_id"] = outcome.id
+            target = request.args.get("next", "")
+            return redirect(target if target.startswith("/facilitator/") else url_for("facilitate.cohort_list"))
+        if isinstance(outcome, int):
+            error, status = (
+                _("Too many failed attempts. Wait %(seconds)d seconds, then try again.", seconds=outcome),
+                429,
+            )
+        else:
+            error, status = _("The e-mail address or the password is wrong."), 401
+    return render_template("facilitate/login.html", error=error), status
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    session.pop("facilitator_id", None)
+    return redirect(url_for("facilitate.login"))
+
+
+@bp.get("/")
+@login_required
+def cohort_list() -> str:
+    me = current_facilitator()
+    assert me is not None
+    mine = cohorts.of_facilitator(get_db(), me.id)
+    counts = {
+        c.id: get_db()
+        .conn.execute("SELECT COUNT(*), SUM(status = 'submitted') FROM responses WHERE cohort_id = ?", [c.id])
+        .fetchone()
+        for c in mine
+    }
+    banks = sorted(catalog().banks.values(), key=lambda b: b.title.get())
+    return render_template("facilitate/cohorts.html", cohorts=mine, counts=counts, banks=banks, me=me)
+
+
+@bp.post("/cohorts")
+@login_required
+def cohort_create() -> Any:
+    me = current_facilitator()
+    assert me is not None
+    name = request.form.get("name", "").strip()
+    bank_id = request.form.get("bank", "")
+    if not name or catalog().get(bank_id) is None:
+        raise HttpError(400, _("Give the cohort a name and choose one of the questionnaires."))
+    created = cohorts.create(get_db(), me.id, bank_id, name, request.form.get("description", ""))
+    return redirect(url_for("facilitate.dashboard", code=created.code))
+
+
+def bank_of(cohort: cohorts.Cohort) -> Questionnaire:
+    bank = catalog().get(cohort.bank_id)
+    if bank is None:
+        raise HttpError(404, _("The questionnaire of this cohort is no longer available on this site."))
+    return bank
+
+
+def filtered_members(cohort: cohorts.Cohort, bank: Questionnaire) -> tuple[list[cohorts.Member], dict[str, str]]:
+    everyone = cohorts.members(get_db(), cohort, [q.id for q in bank.profile])
+    filters = {q.id: request.args[f"f_{q.id}"] for q in bank.profile if request.args.get(f"f_{q.id}")}
+
+    def keep(member: cohorts.Member) -> bool:
+        for qid, wanted in filters.items():
+            value = member.profile.get(qid)
+            values = value if isinstance(value, list) else [value]
+            if wanted not in [str(v) for v in values]:
+                return False
+        return True
+
+    return [m for m in everyone if keep(m)], filters
+
+
+@bp.get("/cohorts/<code>")
+@login_required
+def dashboard(code: str) -> str:
+    cohort = cohort_or_404(code)
+    bank = bank_of(cohort)
+    members, filters = filtered_members(cohort, bank)
+    submitted = [m for m in members if m.status == "submitted"]
+    min_peers = int(current_app.config["SELFASSESS_MIN_PEERS"])
+    spreads = {
+        d.id: cohorts.spread([s for m in submitted if (s := m.scores.get(d.id)) is not None]) for d in bank.dimensions
+    }
+    compare = [m for m in submitted if str(m.response_id) in request.args.getlist("compare")][:5]
+    lang = bank.languages[0]
+    figure = cohort_figure(bank, lang, submitted, spreads, compare, len(submitted) >= min_peers)
+    return render_template(
+        "facilitate/dashboard.html",
+        cohort=cohort,
+        bank=bank,
+        members=members,
+        submitted=submitted,
+        filters=filters,
+        spreads=spreads,
+        compare=compare,
+        enough=len(submitted) >= min_peers,
+        min_peers=min_peers,
+        figure=json.dumps(figure),
+        boxes=json.dumps(box_figure(bank, lang, submitted)),
+        levels={lvl.id: (i, lvl) for i, lvl in enumerate(bank.rubric.levels)},
+        co_facilitators=cohorts.facilitator_emails(get_db(), cohort),
+        join_url=url_for("join.join", code=cohort.code, _external=True),
+        lang=lang,
+    )
+
+
+def cohort_figure(
+    bank: Questionnaire,
+    lang: str,
+    submitted: list[cohorts.Member],
+    spreads: dict[str, Any],
+    compare: list[cohorts.Member],
+    enough: bool,
+) -> dict[str, Any]:
+    titles = [d.title.get(lang) for d in bank.dimensions]
+    closed = titles + titles[:1]
+    traces: list[dict[str, Any]] = []
+    if enough:
+        s = [spreads[d.id] for d in bank.dimensions]
+        p75 = [x["p75"] if x else None for x in s]
+        p25 = [x["p25"] if x else None for x in s]
+        traces.append(
+            {
+                "type": "scatterpolar",
+                "name": _("Cohort: middle half"),
+                "r": p75 + p75[:1] + (p25 + p25[:1])[::-1],
+                "theta": closed + closed[::-1],
+                "fill": "toself",
+                "fillcolor": "rgba(31, 95, 168, 0.15)",
+                "line": {"width": 0},
+                "hoverinfo": "skip",
+            }
+        )
+        traces.append(
+            {
+                "type": "scatterpolar",
+                "name": _("Cohort: median"),
+                "r": [x["median"] if x else None for x in s] + [s[0]["median"] if s[0] else None],
+                "theta": closed,
+                "line": {"dash": "dash", "color": "#4f5a6b"},
+            }
+        )
+    for member in compare:
+        values = [member.scores.get(d.id) for d in bank.dimensions]
+        traces.append(
+            {
+                "type": "scatterpolar",
+                "name": member.organisation or member.token[:6],
+                "r": values + values[:1],
+                "theta": closed,
+            }
+        )
+    layout = {
+        "polar": {"radialaxis": {"range": [0, 100]}},
+        "showlegend": True,
+        "legend": {"orientation": "h", "y": -0.12},
+        "margin": {"l": 70, "r": 70, "t": 40, "b": 70},
+    }
+    return {"data": traces, "layout": layout}
+
+
+def box_figure(bank: Questionnaire, lang: str, submitted: list[cohorts.Member]) -> dict[str, Any]:
+    traces = [
+        {
+            "type": "box",
+            "name": d.title.get(lang),
+            "y": [m.scores.get(d.id) for m in submitted if m.scores.get(d.id) is not None],
+            "boxpoints": "all",
+            "jitter": 0.4,
+            "pointpos": 0,
+            "marker": {"size": 4},
+        }
+        for d in bank.dimensions
+    ]
+    return {
+        "data": traces,
+        "layout": {
+            "showlegend": False,
+            "yaxis": {"range": [0, 100], "title": {"text": _("Score")}},
+            "margin": {"l": 50, "r": 20, "t": 20, "b": 120},
+        },
+    }
+
+
+@bp.post("/cohorts/<code>/settings")
+@login_required
+def cohort_settings(code: str) -> Any:
+    cohort = cohort_or_404(code)
+    cohorts.set_open(get_db(), cohort, request.form.get("open") == "1")
+    return redirect(url_for("facilitate.dashboard", code=code))
+
+
+@bp.post("/cohorts/<code>/facilitators")
+@login_required
+def cohort_add_facilitator(code: str) -> Any:
+    cohort = cohort_or_404(code)
+    other = accounts.find(get_db(), request.form.get("email", ""))
+    if other is None:
+        raise HttpError(
+            400,
+            _("There is no facilitator with that e-mail address. Ask an administrator to create the account first."),
+        )
+    cohorts.add_facilitator(get_db(), cohort, other.id)
+    return redirect(url_for("facilitate.dashboard", code=code))
+
+
+@bp.get("/cohorts/<code>/r/<token>")
+@login_required
+def provider_report(code: str, token: str) -> Any:
+    cohort = cohort_or_404(code)
+    response = store.get_response(get_db(), token)
+    if response is None or response.cohort_id != cohort.id:
+        raise HttpError(404, _("This provider is not in the cohort."))
+    from selfassess.web.report import report
+
+    return report(token)
+
+
+# -- exports --------------------------------------------------------------------------
+
+
+def export_rows(cohort: cohorts.Cohort, bank: Questionnaire) -> list[dict[str, Any]]:
+    rows = []
+    for m in cohorts.members(get_db(), cohort, [q.id for q in bank.profile]):
+        row: dict[str, Any] = {"response": m.token, "organisation": m.organisation, "status": m.status}
+        for q in bank.profile:
+            value = m.profile.get(q.id)
+            row[q.id] = "|".join(map(str, value)) if isinstance(value, list) else ("" if value is None else value)
+        for d in bank.dimensions:
+            row[f"{d.id}_score"] = m.scores.get(d.id)
+            row[f"{d.id}_level"] = m.levels.get(d.id)
+        row["overall_score"] = m.scores.get(store.OVERALL)
+        row["overall_level"] = m.levels.get(store.OVERALL)
+        row.update(started_at=m.created_at, updated_at=m.updated_at, submitted_at=m.submitted_at)
+        rows.append(row)
+    return rows
+
+
+def answer_rows(cohort: cohorts.Cohort) -> list[dict[str, Any]]:
+    return [
+        {"response": token, "question": qid, "answer": json.loads(value)}
+        for token, qid, value in get_db().conn.execute(
+            "SELECT r.token, a.question_id, a.value FROM answers a JOIN responses r ON r.id = a.response_id"
+            " WHERE r.cohort_id = ? ORDER BY r.id, a.rowid",
+            [cohort.id],
+        )
+    ]
+
+
+def csv_response(rows: list[dict[str, Any]], filename: str) -> Response:
+    out = io.StringIO()
+    out.write("\ufeff")
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(
+                {k: (json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v) for k, v in row.items()}
+            )
+    return Response(
+        out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+@bp.get("/cohorts/<code>/export.<fmt>")
+@login_required
+def export(code: str, fmt: str) -> Any:
+    cohort = cohort_or_404(code)
+    rows = export_rows(cohort, bank_of(cohort))
+    if fmt == "csv":
+        return csv_response(rows, f"{cohort.code}-responses.csv")
+    if fmt == "json":
+        return {"cohort": cohort.name, "questionnaire": cohort.bank_id, "responses": rows}
+    raise HttpError(404, _("Exports come as .csv or .json."))
+
+
+@bp.get("/cohorts/<code>/answers.<fmt>")
+@login_required
+def export_answers(code: str, fmt: str) -> Any:
+    cohort = cohort_or_404(code)
+    rows = answer_rows(cohort)
+    if fmt == "csv":
+        return csv_response(rows, f"{cohort.code}-answers.csv")
+    if fmt == "json":
+        return {"cohort": cohort.name, "questionnaire": cohort.bank_id, "answers": rows}
+    raise HttpError(404, _("Exports come as .csv or .json."))
+
+
+# -- joining a cohort (providers) -------------------------------------------------------
+
+
+@join_bp.route("/join/<code>", methods=["GET", "POST"])
+def join(code: str) -> Any:
+    db = get_db()
+    cohort = cohorts.by_code(db, code)
+    if cohort is None:
+        raise HttpError(404, _("This invitation link is not valid. Check that you copied all of it."))
+    bank = catalog().get(cohort.bank_id)
+    if bank is None:
+        raise HttpError(404, _("The questionnaire of this cohort is no longer available on this site."))
+    if not cohort.open:
+        raise HttpError(403, _("The cohort “%(name)s” is closed and accepts no new assessments.", name=cohort.name))
+    if request.method == "GET":
+        return render_template("facilitate/join.html", cohort=cohort, bank=bank)
+    lang = request.form.get("lang") or bank.languages[0]
+    if lang not in bank.languages:
+        lang = bank.languages[0]
+    response = store.create_response(db, bank, lang)
+    cohorts.join(db, response.id, cohort)
+    return redirect(url_for("respond.page", token=response.token, number=1))
+
+
+def init_app(app: Any) -> None:
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", SESSION_LIFETIME)
+    app.register_blueprint(bp)
+    app.register_blueprint(join_bp)
