@@ -308,6 +308,51 @@ def facilitator_passwd(email: str, password_stdin: bool, database: str | None) -
     click.echo(f"password of {accounts.normalise_email(email)} changed")
 
 
+@cli.command()
+@click.option("--cohort", "code", required=True, help="The cohort's code (the end of its invitation link).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True, help="File format."
+)
+@click.option("--answers", is_flag=True, help="Export every answer (long format) instead of one row per response.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.File("wb"),
+    default="-",
+    help="File to write (default: standard output).",
+)
+@db_option
+def export(code: str, fmt: str, answers: bool, output: Any, database: str | None) -> None:
+    """Export a cohort's results (or all its answers) as CSV or JSON, as the dashboard does."""
+    from selfassess import cohorts, exports
+
+    db = _database(database)
+    cohort = cohorts.by_code(db, code)
+    if cohort is None:
+        raise click.ClickException(f"there is no cohort with code {code!r}")
+    if answers:
+        rows = exports.answer_rows(db, cohort)
+    else:
+        bank = _bank_for(cohort.bank_id)
+        rows = exports.response_rows(db, cohort, bank)
+    # Bytes, so that the CSV keeps its CRLF line ends and BOM exactly as the web export has them.
+    if fmt == "csv":
+        output.write(exports.to_csv(rows).encode("utf-8"))
+    else:
+        key = "answers" if answers else "responses"
+        data = {"cohort": cohort.name, "questionnaire": cohort.bank_id, key: rows}
+        output.write((json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+
+
+def _bank_for(bank_id: str) -> Any:
+    from selfassess.web import create_app
+
+    bank = create_app().extensions["selfassess_catalog"].get(bank_id)
+    if bank is None:
+        raise click.ClickException(f"the questionnaire {bank_id!r} of this cohort is not among the banks")
+    return bank
+
+
 def main() -> None:
     """Run the command line."""
     cli()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import statistics
 from dataclasses import dataclass
@@ -121,9 +122,10 @@ class Member:
 
 
 def members(db: sqlite_utils.Database, cohort: Cohort, profile_ids: list[str]) -> list[Member]:
-    """Every response started in the cohort; each organisation's latest one only."""
-    import json
+    """Every response started in the cohort; each organisation's latest one only.
 
+    Three queries whatever the cohort's size (a national cohort has thousands).
+    """
     rows = db.conn.execute(
         "SELECT r.id, r.token, COALESCE(o.name, ''), r.status, r.created_at, r.updated_at, r.submitted_at, r.organisation_id"
         " FROM responses r LEFT JOIN organisations o ON o.id = r.organisation_id WHERE r.cohort_id = ?"
@@ -133,22 +135,30 @@ def members(db: sqlite_utils.Database, cohort: Cohort, profile_ids: list[str]) -
     latest: dict[Any, Any] = {}
     for row in rows:  # a later start by the same organisation replaces the earlier one
         latest[row[7] if row[7] is not None else ("response", row[0])] = row
+    profiles: dict[int, dict[str, Any]] = {}
+    if profile_ids:
+        for response_id, qid, value in db.conn.execute(
+            "SELECT a.response_id, a.question_id, a.value FROM answers a JOIN responses r ON r.id = a.response_id"
+            f" WHERE r.cohort_id = ? AND a.question_id IN ({', '.join('?' * len(profile_ids))})",
+            [cohort.id, *profile_ids],
+        ):
+            profiles.setdefault(response_id, {})[qid] = json.loads(value)
+    scores: dict[int, dict[str, tuple[float | None, str | None]]] = {}
+    for response_id, dimension, score, level in db.conn.execute(
+        "SELECT s.response_id, s.dimension, s.score, s.level FROM scores s JOIN responses r ON r.id = s.response_id"
+        " WHERE r.cohort_id = ?",
+        [cohort.id],
+    ):
+        scores.setdefault(response_id, {})[dimension] = (score, level)
     out = []
     for row in latest.values():
-        profile = {
-            qid: json.loads(value)
-            for qid, value in db.conn.execute(
-                f"SELECT question_id, value FROM answers WHERE response_id = ? AND question_id IN ({', '.join('?' * len(profile_ids))})",
-                [row[0], *profile_ids],
+        own = scores.get(row[0], {})
+        out.append(
+            Member(
+                row[0], row[1], row[2], row[3], row[4], row[5], row[6], profiles.get(row[0], {}),
+                {k: v[0] for k, v in own.items()}, {k: v[1] for k, v in own.items()},
             )
-        } if profile_ids else {}  # fmt: skip
-        scores: dict[str, float | None] = {}
-        levels: dict[str, str | None] = {}
-        for dimension, score, level in db.conn.execute(
-            "SELECT dimension, score, level FROM scores WHERE response_id = ?", [row[0]]
-        ):
-            scores[dimension], levels[dimension] = score, level
-        out.append(Member(row[0], row[1], row[2], row[3], row[4], row[5], row[6], profile, scores, levels))
+        )  # fmt: skip
     return out
 
 

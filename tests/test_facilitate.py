@@ -210,3 +210,17 @@ def test_facilitator_sees_only_cohort_members(app, world):
     code = world["cohort"].code
     assert client.get(f"/facilitator/cohorts/{code}/r/{world['tokens']['A']}").status_code == 200
     assert client.get(f"/facilitator/cohorts/{code}/r/{world['tokens']['B']}").status_code == 404
+
+
+def test_cli_export_equals_the_web_export(app, world, run_cli):
+    code = world["cohort"].code
+    path = app.config["SELFASSESS_DATABASE"]
+    cli_csv = run_cli("export", "--cohort", code, "--format", "csv", "--db", path)
+    assert cli_csv.exit_code == 0, cli_csv.output
+    client = app.test_client()
+    login(client, "owner@agency.eu")
+    assert cli_csv.stdout_bytes == client.get(f"/facilitator/cohorts/{code}/export.csv").get_data()
+    cli_json = run_cli("export", "--cohort", code, "--format", "json", "--answers", "--db", path)
+    assert json.loads(cli_json.stdout) == client.get(f"/facilitator/cohorts/{code}/answers.json").get_json()
+    missing = run_cli("export", "--cohort", "nope", "--db", path)
+    assert missing.exit_code == 1 and "there is no cohort with code 'nope'" in missing.output

@@ -1,0 +1,57 @@
+"""Cohort exports: one row per response, or one row per answer; the web and the CLI share them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import sqlite_utils
+
+from selfassess import cohorts, store
+from selfassess.bank import Questionnaire
+
+
+def response_rows(db: sqlite_utils.Database, cohort: cohorts.Cohort, bank: Questionnaire) -> list[dict[str, Any]]:
+    """Organisation, profile answers, dimension scores and levels, overall, timestamps."""
+    rows = []
+    for m in cohorts.members(db, cohort, [q.id for q in bank.profile]):
+        row: dict[str, Any] = {"response": m.token, "organisation": m.organisation, "status": m.status}
+        for q in bank.profile:
+            value = m.profile.get(q.id)
+            row[q.id] = "|".join(map(str, value)) if isinstance(value, list) else ("" if value is None else value)
+        for d in bank.dimensions:
+            row[f"{d.id}_score"] = m.scores.get(d.id)
+            row[f"{d.id}_level"] = m.levels.get(d.id)
+        row["overall_score"] = m.scores.get(store.OVERALL)
+        row["overall_level"] = m.levels.get(store.OVERALL)
+        row.update(started_at=m.created_at, updated_at=m.updated_at, submitted_at=m.submitted_at)
+        rows.append(row)
+    return rows
+
+
+def answer_rows(db: sqlite_utils.Database, cohort: cohorts.Cohort) -> list[dict[str, Any]]:
+    """Every answer of every response in the cohort: response, question, answer."""
+    return [
+        {"response": token, "question": qid, "answer": json.loads(value)}
+        for token, qid, value in db.conn.execute(
+            "SELECT r.token, a.question_id, a.value FROM answers a JOIN responses r ON r.id = a.response_id"
+            " WHERE r.cohort_id = ? ORDER BY r.id, a.rowid",
+            [cohort.id],
+        )
+    ]
+
+
+def to_csv(rows: list[dict[str, Any]]) -> str:
+    """CSV text with a BOM, so that spreadsheet programs read it as UTF-8 (æ, ø, å)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(
+                {k: (json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v) for k, v in row.items()}
+            )
+    return out.getvalue()
