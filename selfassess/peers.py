@@ -14,6 +14,7 @@ read once per change of the peers and then kept in memory. No request reads ever
 from __future__ import annotations
 
 import bisect
+import statistics
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -226,3 +227,54 @@ def _own_latest(
         sql += " AND EXISTS (SELECT 1 FROM answers a WHERE a.response_id = s.response_id AND a.question_id = ? AND a.value = ?)"
         args += [grp, value]
     return {row[0]: row[1] for row in db.conn.execute(sql, args)}
+
+
+COHORT = "cohort"
+
+
+def plain_figures(values: list[float], mine: float | None, min_peers: int) -> Figures | None:
+    """The same figures from a list of scores (for groups small by nature, such as a cohort)."""
+    if len(values) < max(min_peers, 2):
+        return None
+    p25, _, p75 = statistics.quantiles(values, n=4, method="inclusive")
+    percentile = None
+    if mine is not None:
+        below = sum(1 for v in values if v < mine)
+        equal = sum(1 for v in values if v == mine)
+        percentile = 100.0 * (below + 0.5 * equal) / len(values)
+    return Figures(len(values), statistics.median(values), p25, p75, percentile)
+
+
+def cohort_report(
+    db: sqlite_utils.Database, bank: Questionnaire, response: store.Response, min_peers: int = 5
+) -> PeerReport:
+    """Peer figures among the other providers of the response's cohort (each organisation's latest)."""
+    if response.cohort_id is None:
+        return PeerReport(COHORT, 0, None, None, reason="no-cohort")
+    latest: dict[Any, int] = {}
+    for response_id, organisation_id in db.conn.execute(
+        "SELECT id, organisation_id FROM responses WHERE cohort_id = ? AND status = 'submitted' AND bank_id = ?"
+        " ORDER BY submitted_at, id",
+        [response.cohort_id, bank.id],
+    ):
+        latest[organisation_id if organisation_id is not None else ("response", response_id)] = response_id
+    own = response.organisation_id if response.organisation_id is not None else ("response", response.id)
+    peer_ids = [rid for key, rid in latest.items() if key != own]
+    scores: dict[str, list[float]] = {}
+    for chunk in range(0, len(peer_ids), 500):
+        ids = peer_ids[chunk : chunk + 500]
+        for dimension, score in db.conn.execute(
+            f"SELECT dimension, score FROM scores WHERE response_id IN ({', '.join('?' * len(ids))}) AND score IS NOT NULL",
+            ids,
+        ):
+            scores.setdefault(dimension, []).append(score)
+    if len(peer_ids) < min_peers:
+        return PeerReport(COHORT, len(peer_ids), None, None, reason="too-few")
+    mine = {
+        row[0]: row[1]
+        for row in db.conn.execute("SELECT dimension, score FROM scores WHERE response_id = ?", [response.id])
+    }
+    dims = {d.id: plain_figures(scores.get(d.id, []), mine.get(d.id), min_peers) for d in bank.dimensions}
+    return PeerReport(
+        COHORT, len(peer_ids), plain_figures(scores.get(store.OVERALL, []), mine.get(store.OVERALL), min_peers), dims
+    )

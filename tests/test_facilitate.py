@@ -224,3 +224,25 @@ def test_cli_export_equals_the_web_export(app, world, run_cli):
     assert json.loads(cli_json.stdout) == client.get(f"/facilitator/cohorts/{code}/answers.json").get_json()
     missing = run_cli("export", "--cohort", "nope", "--db", path)
     assert missing.exit_code == 1 and "there is no cohort with code 'nope'" in missing.output
+
+
+def test_provider_may_compare_with_its_cohort(app, world):
+    client = app.test_client()
+    token = world["tokens"]["A"]
+    peers = client.get(f"/r/{token}/report.json?peers=cohort").get_json()["peers"]
+    assert peers["group"] == "cohort" and peers["n"] == 1 and peers["overall"] is None  # one other provider: too few
+    assert "Your cohort: Mobility seminar 2026" in client.get(f"/r/{token}/report").get_data(as_text=True)
+    outsider = client.get(f"/r/{world['tokens']['B']}/report.json?peers=cohort")
+    assert outsider.status_code == 400
+
+
+def test_cohort_figures_match_statistics(app, world):
+    import statistics as st
+
+    from selfassess.peers import plain_figures
+
+    figures = plain_figures([10.0, 20.0, 30.0, 40.0, 50.0, 60.0], 35.0, 5)
+    assert figures.median == st.median([10, 20, 30, 40, 50, 60])
+    assert (figures.p25, figures.p75) == tuple(st.quantiles([10, 20, 30, 40, 50, 60], n=4, method="inclusive")[::2])
+    assert figures.percentile == 100 * 3 / 6
+    assert plain_figures([1.0, 2.0, 3.0, 4.0], 2.0, 5) is None

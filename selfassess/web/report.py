@@ -12,9 +12,9 @@ from typing import Any
 import plotly
 from flask import Blueprint, Response, current_app, redirect, render_template, request, send_from_directory, url_for
 
-from selfassess import store
+from selfassess import cohorts, store
 from selfassess.bank import Questionnaire
-from selfassess.peers import ALL, Figures, PeerReport, peer_report
+from selfassess.peers import ALL, COHORT, Figures, PeerReport, cohort_report, peer_report
 from selfassess.scoring import result_json
 from selfassess.web.api import stored_result
 from selfassess.web.db import get_db
@@ -36,10 +36,11 @@ def plotly_js() -> Response:
     return response
 
 
-def peer_group(bank: Questionnaire) -> str:
+def peer_group(bank: Questionnaire, response: store.Response) -> str:
     group = request.args.get("peers", ALL)
-    if group != ALL and group not in {q.id for q in bank.profile}:
-        choices = ", ".join([ALL, *(q.id for q in bank.profile)])
+    allowed = {ALL, *(q.id for q in bank.profile)} | ({COHORT} if response.cohort_id is not None else set())
+    if group not in allowed:
+        choices = ", ".join(sorted(allowed))
         raise HttpError(
             400, _("There is no peer group “%(group)s”. Choose one of: %(choices)s.", group=group, choices=choices)
         )
@@ -53,7 +54,11 @@ def report_data(token: str) -> tuple[store.Response, Questionnaire, dict[str, An
     db = get_db()
     scores = store.load_scores(db, response.id)
     result = result_json(bank, stored_result(bank, scores), digits=None)
-    peers = peer_report(db, bank, response, peer_group(bank), int(current_app.config["SELFASSESS_MIN_PEERS"]))
+    group, min_peers = peer_group(bank, response), int(current_app.config["SELFASSESS_MIN_PEERS"])
+    if group == COHORT:
+        peers = cohort_report(db, bank, response, min_peers)
+    else:
+        peers = peer_report(db, bank, response, group, min_peers)
     return response, bank, result, peers, history(db, bank, response)
 
 
@@ -168,6 +173,9 @@ def report(token: str) -> Any:
     groups = [(ALL, _("All providers"))] + [
         (q.id, _("Same answer to “%(question)s”", question=q.text.get(lang))) for q in bank.profile if q.type != "text"
     ]
+    cohort = cohorts.by_id(get_db(), response.cohort_id)
+    if cohort is not None:
+        groups.append((COHORT, _("Your cohort: %(name)s", name=cohort.name)))
     return render_template(
         "report/report.html",
         response=response,
