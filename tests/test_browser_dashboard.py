@@ -28,10 +28,12 @@ def test_dashboard(app, browser, tmp_path):
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
         page.goto(f"{server}/facilitator/")
         assert "/facilitator/login" in page.url
+        assert axe_violations(page) == []  # the login page
         page.fill("#email", "lead@agency.eu")
         page.fill("#password", "a long password")
         with page.expect_navigation():
             page.click("button[type=submit]")
+        assert axe_violations(page) == []  # the list of cohorts
         page.click("text=Erasmus+-accredited VET providers 2026")
         page.wait_for_selector("#radar .main-svg")
         assert "30 started, 30 submitted." in page.inner_text("main")

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import random
+from datetime import UTC
 
 import pytest
 
@@ -246,3 +247,15 @@ def test_cohort_figures_match_statistics(app, world):
     assert (figures.p25, figures.p75) == tuple(st.quantiles([10, 20, 30, 40, 50, 60], n=4, method="inclusive")[::2])
     assert figures.percentile == 100 * 3 / 6
     assert plain_figures([1.0, 2.0, 3.0, 4.0], 2.0, 5) is None
+
+
+def test_login_session_expires_after_a_working_day(app, world):
+    from datetime import datetime, timedelta
+    from email.utils import parsedate_to_datetime
+
+    client = app.test_client()
+    response = login(client, "owner@agency.eu")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    expires = parsedate_to_datetime(cookie.split("Expires=")[1].split(";")[0])
+    assert abs(expires - (datetime.now(UTC) + timedelta(hours=8))) < timedelta(minutes=5)

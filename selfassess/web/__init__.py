@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=8 * 3600,  # a long sitting; an expired token re-shows the page, answers kept
         MAX_CONTENT_LENGTH=1024 * 1024,
+        # Facilitator logins last a working day; respondents need no login at all.
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.update({k: os.environ[k] for k in ENV_SETTINGS if k in os.environ})

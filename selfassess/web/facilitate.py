@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
 from functools import wraps
 from typing import Any
 
@@ -20,8 +19,6 @@ from selfassess.web.respond import catalog
 
 bp = Blueprint("facilitate", __name__, url_prefix="/facilitator")
 join_bp = Blueprint("join", __name__)
-
-SESSION_LIFETIME = timedelta(hours=8)
 
 
 def current_facilitator() -> accounts.Facilitator | None:
@@ -371,6 +368,5 @@ def join(code: str) -> Any:
 
 
 def init_app(app: Any) -> None:
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", SESSION_LIFETIME)
     app.register_blueprint(bp)
     app.register_blueprint(join_bp)
