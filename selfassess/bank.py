@@ -172,6 +172,8 @@ class Questionnaire:
     source: str = ""
     # sha256 of the file's bytes: which exact text a response answered.
     content_hash: str = ""
+    # The YAML text itself, stored with the first response to this version.
+    text: str = field(default="", repr=False, compare=False)
 
     @property
     def questions(self) -> tuple[Question, ...]:

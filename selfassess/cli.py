@@ -31,7 +31,13 @@ def _default_paths() -> list[str]:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print problems and summaries as JSON.")
-def check(paths: tuple[str, ...], as_json: bool) -> None:
+@click.option(
+    "--db",
+    "database",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Also warn when a change makes stored responses incomparable.",
+)
+def check(paths: tuple[str, ...], as_json: bool, database: str | None) -> None:
     """Check question banks (files or folders; default questionnaires/).
 
     Prints one summary line per valid bank and exits 0, or one
@@ -45,6 +51,7 @@ def check(paths: tuple[str, ...], as_json: bool) -> None:
     banks, problems = load_banks(targets)
     if not banks and not problems:
         raise click.ClickException(f"no .yaml banks found in {', '.join(targets)}")
+    warnings = _compatibility_warnings(banks, database) if database else []
     elapsed = time.perf_counter() - started
     if as_json:
         click.echo(
@@ -53,6 +60,7 @@ def check(paths: tuple[str, ...], as_json: bool) -> None:
                     "ok": not problems,
                     "banks": [_summary(b) for b in banks],
                     "problems": [vars(p) for p in problems],
+                    "warnings": warnings,
                     "seconds": round(elapsed, 4),
                 },
                 indent=2,
@@ -66,11 +74,33 @@ def check(paths: tuple[str, ...], as_json: bool) -> None:
                 f"{bank.source}: ok: {bank.id} {bank.version}, languages {', '.join(bank.languages)}, "
                 f"{s['dimensions']} dimensions, {s['scored_questions']} scored questions"
             )
+        for warning in warnings:
+            click.echo(warning)
         for problem in problems:
             click.echo(str(problem))
         if problems:
             click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", err=True)
     sys.exit(1 if problems else 0)
+
+
+def _compatibility_warnings(banks: list[Any], database: str) -> list[str]:
+    from selfassess import store
+    from selfassess.diff import incompatible
+    from selfassess.loader import load_text
+
+    db = store.connect(database)
+    warnings = []
+    for bank in banks:
+        stored = store.latest_snapshot(db, bank.id)
+        if stored is None:
+            continue
+        before = load_text(stored[1], f"{bank.id} {stored[0]} (stored)")
+        for dim_id in incompatible(before, bank):
+            warnings.append(
+                f"{bank.source}:1:1: warning: dimension '{dim_id}' of the stored version {stored[0]} is gone, so existing "
+                f"responses cannot be compared with new ones on it; keep the dimension id, or give the bank a new id"
+            )
+    return warnings
 
 
 def _summary(bank: Any) -> dict[str, Any]:
@@ -82,6 +112,49 @@ def _summary(bank: Any) -> dict[str, Any]:
         "dimensions": len(bank.dimensions),
         "scored_questions": len(bank.scored_questions),
     }
+
+
+@cli.command("diff")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False), metavar="[OLD.yaml] NEW.yaml"
+)
+@click.option(
+    "--db",
+    "database",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Compare NEW with the latest version stored in this database (no OLD then).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+def diff_command(files: tuple[str, ...], database: str | None, as_json: bool) -> None:
+    """Show what changed between two versions of a bank, each flagged wording or scoring."""
+    if len(files) > 2:
+        raise click.ClickException("give at most two files: OLD.yaml NEW.yaml")
+    old, new = (files[0], files[1]) if len(files) == 2 else (None, files[0])
+    from selfassess.diff import diff
+    from selfassess.loader import load_text
+
+    after = _load_or_fail(new)
+    if database:
+        if old:
+            raise click.ClickException("give either OLD.yaml or --db, not both")
+        from selfassess import store
+
+        stored = store.latest_snapshot(store.connect(database), after.id)
+        if stored is None:
+            raise click.ClickException(f"{database} holds no version of the bank {after.id!r} yet")
+        before = load_text(stored[1], f"{after.id} {stored[0]} (stored)")
+    elif old:
+        before = _load_or_fail(old)
+    else:
+        raise click.ClickException("give OLD.yaml and NEW.yaml, or NEW.yaml with --db")
+    changes = diff(before, after)
+    if as_json:
+        click.echo(json.dumps([vars(c) for c in changes], ensure_ascii=False, indent=2))
+        return
+    for change in changes:
+        click.echo(str(change))
+    scoring = sum(c.scoring for c in changes)
+    click.echo(f"{len(changes)} changes, {scoring} of them scoring-relevant" if changes else "no changes")
 
 
 @cli.command()

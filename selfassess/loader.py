@@ -107,7 +107,7 @@ def load_text(
         rubrics = get_rubric
     digest = content_hash or hashlib.sha256(text.encode("utf-8")).hexdigest()
     builder = _Builder(doc, name, rubrics)
-    bank = builder.build(digest)
+    bank = builder.build(digest, text)
     if builder.problems or bank is None:
         raise BankError(sorted(set(builder.problems)))
     return bank
@@ -277,7 +277,7 @@ class _Builder:
 
     # -- the bank ----------------------------------------------------------------
 
-    def build(self, content_hash: str) -> Questionnaire | None:
+    def build(self, content_hash: str, text: str = "") -> Questionnaire | None:
         for path, _pos in self.doc.duplicate_keys:
             self.problem(path, f"the key '{path[-1]}' appears twice in the same map; keep one", at_key=True)
         data = self.mapping((), self.doc.data, "a bank file")
@@ -311,6 +311,7 @@ class _Builder:
             dimensions=tuple(dimensions),
             source=self.name,
             content_hash=content_hash,
+            text=text,
         )
         if self.rubric is not None:
             for found in self.rubric.check(bank):

@@ -32,7 +32,7 @@ import sqlite_utils
 from selfassess.bank import Questionnaire
 from selfassess.rubrics.base import Result
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 OVERALL = ""  # the dimension id under which the overall score is stored
 
 
@@ -77,6 +77,8 @@ def migrate(db: sqlite_utils.Database) -> None:
             _migrate_v2(db)
         if version < 3:
             _migrate_v3(db)
+        if version < 4:
+            _migrate_v4(db)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -201,6 +203,55 @@ def _migrate_v3(db: sqlite_utils.Database) -> None:
     db.table("responses").create_index(["cohort_id", "status"], if_not_exists=True)
 
 
+def _migrate_v4(db: sqlite_utils.Database) -> None:
+    """Bank versions kept as snapshots, and how many latest submissions each version has."""
+    db.table("bank_versions").create(
+        {"hash": str, "bank_id": str, "version": str, "text": str, "created_at": str}, pk="hash", if_not_exists=True
+    )
+    db.table("version_counts").create(
+        {"bank_id": str, "hash": str, "n": int}, pk=("bank_id", "hash"), if_not_exists=True
+    )
+    db.execute("DELETE FROM version_counts")
+    db.execute(
+        "INSERT INTO version_counts (bank_id, hash, n) SELECT r.bank_id, r.bank_hash, COUNT(*) FROM scores s"
+        " JOIN responses r ON r.id = s.response_id WHERE s.dimension = '' AND s.latest = 1 GROUP BY r.bank_id, r.bank_hash"
+    )
+
+
+def keep_snapshot(db: sqlite_utils.Database, bank: Questionnaire) -> None:
+    """Store the bank's text under its hash, once: reports of its responses render from it."""
+    if not bank.text:
+        return
+    with db.conn as conn:
+        conn.execute(
+            "INSERT OR IGNORE INTO bank_versions (hash, bank_id, version, text, created_at) VALUES (?, ?, ?, ?, ?)",
+            [bank.content_hash, bank.id, bank.version, bank.text, now()],
+        )
+
+
+def snapshot(db: sqlite_utils.Database, content_hash: str) -> str | None:
+    """Return the stored text of a bank version."""
+    row = db.conn.execute("SELECT text FROM bank_versions WHERE hash = ?", [content_hash]).fetchone()
+    return row[0] if row else None
+
+
+def latest_snapshot(db: sqlite_utils.Database, bank_id: str) -> tuple[str, str] | None:
+    """Return (version, text) of the newest stored version of a bank."""
+    row = db.conn.execute(
+        "SELECT version, text FROM bank_versions WHERE bank_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1",
+        [bank_id],
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def other_version_peers(db: sqlite_utils.Database, bank_id: str, content_hash: str) -> int:
+    """How many latest submissions to *bank_id* answered a version other than *content_hash*."""
+    row = db.conn.execute(
+        "SELECT COALESCE(SUM(n), 0) FROM version_counts WHERE bank_id = ? AND hash != ?", [bank_id, content_hash]
+    ).fetchone()
+    return int(row[0])
+
+
 def rebuild_peer_buckets(db: sqlite_utils.Database) -> None:
     """Recount ``peer_buckets`` from ``scores`` (after a migration or a bulk load)."""
     db.execute("DELETE FROM peer_buckets")
@@ -275,6 +326,7 @@ def create_response(
     db: sqlite_utils.Database, bank: Questionnaire, language: str, copied_from: int | None = None
 ) -> Response:
     """Start a draft response to *bank* and return it."""
+    keep_snapshot(db, bank)
     stamp = now()
     with db.conn:
         cursor = db.conn.execute(
@@ -423,11 +475,19 @@ def submit(db: sqlite_utils.Database, response: Response, bank: Questionnaire, r
             for old in earlier:
                 _count_in_peers(conn, bank.id, old, -1)
                 conn.execute("UPDATE scores SET latest = 0 WHERE response_id = ?", [old])
+                conn.execute(
+                    "UPDATE version_counts SET n = n - 1 WHERE bank_id = ? AND hash = (SELECT bank_hash FROM responses WHERE id = ?)",
+                    [bank.id, old],
+                )
         conn.executemany(
             f"INSERT INTO scores ({', '.join(f'[{c}]' for c in SCORE_COLUMNS)}) VALUES ({', '.join('?' * len(SCORE_COLUMNS))})",
             rows,
         )
         _count_in_peers(conn, bank.id, response.id, +1)
+        conn.execute(
+            "INSERT INTO version_counts (bank_id, hash, n) VALUES (?, ?, 1) ON CONFLICT (bank_id, hash) DO UPDATE SET n = n + 1",
+            [bank.id, response.bank_hash],
+        )
         conn.execute(
             "INSERT INTO peer_version (bank_id, version) VALUES (?, 1)"
             " ON CONFLICT (bank_id) DO UPDATE SET version = version + 1",

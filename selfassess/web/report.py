@@ -189,6 +189,7 @@ def report(token: str) -> Any:
         strongest=strongest,
         history=earlier,
         figure=json.dumps(figure),
+        other_versions=store.other_version_peers(get_db(), bank.id, response.bank_hash) if peers.overall else 0,
         organisation=store.organisation_name(get_db(), response.organisation_id),
         lang=lang,
     )

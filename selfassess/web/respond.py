@@ -12,6 +12,7 @@ from selfassess.answers import check_answers, is_visible
 from selfassess.bank import Questionnaire
 from selfassess.catalog import Catalog, estimated_minutes
 from selfassess.i18n import INTERFACE_LANGUAGES
+from selfassess.loader import BankError, load_text
 from selfassess.pages import Page, bank_pages, page_of
 from selfassess.scoring import score
 from selfassess.web import csrf
@@ -74,11 +75,35 @@ def load(token: str) -> tuple[store.Response, Questionnaire]:
     response = store.get_response(get_db(), token)
     if response is None:
         raise HttpError(404, _("There is no assessment at this address. Check that you copied the whole link."))
-    bank = catalog().get(response.bank_id)
+    bank = bank_as_answered(response)
     if bank is None:
         raise HttpError(404, _("The questionnaire of this assessment is no longer available on this site."))
     g.lang = ui_language(response.language)
     return response, bank
+
+
+_versions: dict[str, Questionnaire] = {}
+
+
+def bank_as_answered(response: store.Response) -> Questionnaire | None:
+    """The bank version the response answered: the current file, or the snapshot stored with it.
+
+    Reports of old responses stay as they were after the file changed or was deleted.
+    """
+    current = catalog().get(response.bank_id)
+    if current is not None and current.content_hash == response.bank_hash:
+        return current
+    found = _versions.get(response.bank_hash)
+    if found is None:
+        text = store.snapshot(get_db(), response.bank_hash)
+        if text is None:
+            return current  # stored before snapshots existed: the current file is all there is
+        try:
+            found = load_text(text, f"{response.bank_id} {response.bank_version} (stored)")
+        except BankError:
+            return current  # e.g. a rubric plugin that is no longer installed
+        _versions[response.bank_hash] = found
+    return found
 
 
 def refuse_if_submitted(response: store.Response) -> None:
@@ -307,6 +332,7 @@ def submit(token: str) -> Any:
 @bp.post("/r/<token>/copy")
 def copy(token: str) -> HttpResponse:
     response, bank = load(token)
+    bank = catalog().get(response.bank_id) or bank  # a new draft answers the bank as it is now
     db = get_db()
     answers = store.load_answers(db, response.id)
     draft = store.create_response(db, bank, response.language, copied_from=response.id)

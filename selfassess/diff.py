@@ -1,0 +1,113 @@
+"""A semantic diff of two versions of a bank: what changed, and whether it changes scores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from selfassess.bank import Dimension, Question, Questionnaire, Text
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference; ``scoring`` is True when scores of the same answers can differ."""
+
+    where: str
+    what: str
+    scoring: bool
+
+    def __str__(self) -> str:
+        return f"[{'scoring' if self.scoring else 'wording'}] {self.where}: {self.what}"
+
+
+def _text(old: Text | None, new: Text | None) -> str | None:
+    """Describe a change of a human text, or None."""
+    a = dict(old.translations) if old else {}
+    b = dict(new.translations) if new else {}
+    if a == b:
+        return None
+    changed = sorted(lang for lang in set(a) | set(b) if a.get(lang) != b.get(lang))
+    return f"reworded ({', '.join(changed)})"
+
+
+def _value(name: str, old: Any, new: Any) -> str | None:
+    return None if old == new else f"{name} {old!r} → {new!r}"
+
+
+def diff(old: Questionnaire, new: Questionnaire) -> list[Change]:
+    """Return the changes from *old* to *new*, in bank order."""
+    out: list[Change] = []
+
+    def add(where: str, what: str | None, scoring: bool) -> None:
+        if what:
+            out.append(Change(where, what, scoring))
+
+    add("bank", _value("version", old.version, new.version), False)
+    add("bank", _value("id", old.id, new.id), True)
+    add("bank", _text(old.title, new.title) and "title " + (_text(old.title, new.title) or ""), False)
+    add("bank", _value("languages", list(old.languages), list(new.languages)), False)
+    add("rubric", _value("plugin", old.rubric.plugin, new.rubric.plugin), True)
+    add("rubric", _value("settings", dict(old.rubric.settings), dict(new.rubric.settings)), True)
+    old_levels = {lvl.id: lvl for lvl in old.rubric.levels}
+    new_levels = {lvl.id: lvl for lvl in new.rubric.levels}
+    for lid in old_levels.keys() - new_levels.keys():
+        add(f"level '{lid}'", "removed", True)
+    for lid in new_levels.keys() - old_levels.keys():
+        add(f"level '{lid}'", f"added at min {new_levels[lid].min:g}", True)
+    for lid in old_levels.keys() & new_levels.keys():
+        add(f"level '{lid}'", _value("min", old_levels[lid].min, new_levels[lid].min), True)
+        add(f"level '{lid}'", _text(old_levels[lid].label, new_levels[lid].label) and "label reworded", False)
+    old_dims = {d.id: d for d in old.dimensions}
+    new_dims = {d.id: d for d in new.dimensions}
+    for did in old_dims.keys() - new_dims.keys():
+        add(f"dimension '{did}'", "removed (responses to the old version lose this axis)", True)
+    for did in new_dims.keys() - old_dims.keys():
+        add(f"dimension '{did}'", "added", True)
+    for did in old_dims.keys() & new_dims.keys():
+        _dimension(old_dims[did], new_dims[did], add)
+    old_q = {q.id: q for q in old.questions}
+    new_q = {q.id: q for q in new.questions}
+    for qid in old_q.keys() - new_q.keys():
+        add(f"question '{qid}'", "removed", old_q[qid].scored)
+    for qid in new_q.keys() - old_q.keys():
+        add(f"question '{qid}'", "added", new_q[qid].scored)
+    for qid in [q.id for q in new.questions if q.id in old_q]:
+        _question(old_q[qid], new_q[qid], add)
+    return out
+
+
+def _dimension(old: Dimension, new: Dimension, add: Any) -> None:
+    where = f"dimension '{new.id}'"
+    add(where, _text(old.title, new.title) and "title " + (_text(old.title, new.title) or ""), False)
+    add(where, _text(old.description, new.description) and "description reworded", False)
+    add(where, _value("weight", old.weight, new.weight), True)
+    if {k: v.translations for k, v in old.feedback.items()} != {k: v.translations for k, v in new.feedback.items()}:
+        add(where, "advice changed", False)
+
+
+def _question(old: Question, new: Question, add: Any) -> None:
+    where = f"question '{new.id}'"
+    scored = old.scored or new.scored
+    add(where, _value("dimension", old.dimension, new.dimension), scored)
+    add(where, _value("type", old.type, new.type), scored)
+    add(where, _text(old.text, new.text) and "text " + (_text(old.text, new.text) or ""), False)
+    add(where, _text(old.help, new.help) and "help reworded", False)
+    for name in ("weight", "required", "allow_na", "min", "max", "score_from", "score_to", "scale"):
+        add(where, _value(name.replace("score_", "score."), getattr(old, name), getattr(new, name)), scored)
+    add(where, _value("show_if", old.show_if, new.show_if), scored)
+    add(where, _value("rubric settings", dict(old.settings), dict(new.settings)), scored)
+    old_opts = {o.key: o for o in old.options}
+    new_opts = {o.key: o for o in new.options}
+    for key in old_opts.keys() - new_opts.keys():
+        add(where, f"option {key!r} removed", scored)
+    for key in new_opts.keys() - old_opts.keys():
+        add(where, f"option {key!r} added", scored)
+    for key in old_opts.keys() & new_opts.keys():
+        add(where, _value(f"score of option {key!r}", old_opts[key].score, new_opts[key].score), scored)
+        add(where, _text(old_opts[key].label, new_opts[key].label) and f"label of option {key!r} reworded", False)
+
+
+def incompatible(old: Questionnaire, new: Questionnaire) -> list[str]:
+    """Dimension ids of *old* missing from *new*: responses to the two cannot be compared there."""
+    new_ids = {d.id for d in new.dimensions}
+    return [d.id for d in old.dimensions if d.id not in new_ids]

@@ -1,0 +1,70 @@
+"""Bank versions are snapshots: old reports keep their text, new responses take the new version."""
+
+from __future__ import annotations
+
+import random
+import shutil
+
+import pytest
+
+from selfassess import store
+from selfassess.synthetic import random_answers
+from selfassess.web import create_app
+from tests.conftest import SHIPPED, Respondent
+from tests.test_take_flow import answer_all
+
+
+@pytest.fixture
+def folder(tmp_path):
+    banks = tmp_path / "banks"
+    banks.mkdir()
+    shutil.copy(SHIPPED / "go-international.yaml", banks)
+    shutil.copy(SHIPPED / "bank.schema.json", banks)
+    return banks
+
+
+def make_app(folder, tmp_path):
+    return create_app(
+        {"SELFASSESS_QUESTIONNAIRES": str(folder), "SELFASSESS_DATABASE": str(tmp_path / "v.db"), "SECRET_KEY": "t"}
+    )
+
+
+def submit(app, seed):
+    client = app.test_client()
+    respondent = Respondent(client)
+    bank = app.extensions["selfassess_catalog"].get("go-international")
+    answer_all(respondent, bank, random_answers(bank, random.Random(seed), 0.5))
+    respondent.submit()
+    return respondent.token
+
+
+def test_reports_survive_edits_and_deletion(folder, tmp_path):
+    app = make_app(folder, tmp_path)
+    old_tokens = [submit(app, seed) for seed in range(6)]
+    path = folder / "go-international.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace('version: "2026.1"', 'version: "2026.2"').replace(
+            "{en: Strategy and leadership, da: Strategi og ledelse, nb: Strategi og ledelse}",
+            "{en: Strategy and management, da: Strategi og styring, nb: Strategi og styring}",
+        ),
+        encoding="utf-8",
+    )
+    app = make_app(folder, tmp_path)  # restarted with the edited bank
+    old = app.test_client().get(f"/r/{old_tokens[0]}/report").get_data(as_text=True)
+    assert "Strategy and leadership" in old and "Strategy and management" not in old
+    new_token = submit(app, 99)
+    new = app.test_client().get(f"/r/{new_token}/report").get_data(as_text=True)
+    assert "Strategy and management" in new
+    db = store.connect(tmp_path / "v.db")
+    versions = {row[0] for row in db.conn.execute("SELECT bank_version FROM responses")}
+    assert versions == {"2026.1", "2026.2"}
+    # Peers across compatible versions: the six old providers are the new one's peers, and the report says so.
+    peers = app.test_client().get(f"/r/{new_token}/report.json").get_json()["peers"]
+    assert peers["n"] == 6 and peers["overall"] is not None
+    assert "6 providers answered another version of the questionnaire" in new
+    # The file deleted: the stored text still renders the old reports.
+    path.unlink()
+    (folder / "other.yaml").write_text(text.replace("id: go-international", "id: other"), encoding="utf-8")
+    app = make_app(folder, tmp_path)
+    assert "Strategy and leadership" in app.test_client().get(f"/r/{old_tokens[1]}/report").get_data(as_text=True)
