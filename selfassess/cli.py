@@ -12,7 +12,7 @@ import click
 
 from selfassess import __version__
 from selfassess.answers import check_answers
-from selfassess.loader import BankError, load_bank, load_banks
+from selfassess.loader import BankError, load_bank, load_banks, load_text
 from selfassess.resources import questionnaires_dir
 
 
@@ -155,6 +155,61 @@ def diff_command(files: tuple[str, ...], database: str | None, as_json: bool) ->
         click.echo(str(change))
     scoring = sum(c.scoring for c in changes)
     click.echo(f"{len(changes)} changes, {scoring} of them scoring-relevant" if changes else "no changes")
+
+
+@cli.command(context_settings={"ignore_unknown_options": False})
+@click.argument("args", nargs=-1, required=True, metavar="[export|import] BANK [FILE.csv]")
+@click.option(
+    "--lang", metavar="XX", help="The language to export or import (import: default from the file name, da.csv)."
+)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False), help="export: write the CSV here (default: standard output)."
+)
+def translations(args: tuple[str, ...], lang: str | None, output: str | None) -> None:
+    """Translations: completeness per language, or a CSV for translators out and back in.
+
+    \b
+    selfassess translations BANK                      completeness per language
+    selfassess translations export BANK --lang da     CSV: key, source text, translation
+    selfassess translations import BANK da.csv        write the translations into BANK
+    """
+    from selfassess import translations as tr
+
+    action, rest = (args[0], args[1:]) if args[0] in ("export", "import") else ("status", args)
+    if not rest or not Path(rest[0]).is_file():
+        raise click.ClickException(f"no such bank file: {rest[0] if rest else '(none given)'}")
+    bank_path = Path(rest[0])
+    text = bank_path.read_text(encoding="utf-8")
+    try:
+        if action == "status":
+            for code, (have, total) in tr.completeness(text).items():
+                click.echo(f"{code}: {have} of {total} texts{'' if have == total else f' ({total - have} missing)'}")
+        elif action == "export":
+            if not lang:
+                raise click.ClickException("say which language to export: --lang da")
+            table = tr.export_csv(text, lang)
+            if output:
+                Path(output).write_text(table, encoding="utf-8", newline="")
+            else:
+                click.echo(table, nl=False)
+        else:
+            if len(rest) != 2:
+                raise click.ClickException("give the bank and the CSV file: translations import BANK da.csv")
+            table_path = Path(rest[1])
+            code = lang or table_path.stem
+            new_text = tr.import_csv(text, code, table_path.read_text(encoding="utf-8"))
+            try:
+                load_text(new_text, str(bank_path))
+            except BankError as exc:
+                for problem in exc.problems:
+                    click.echo(str(problem), err=True)
+                raise click.ClickException(
+                    f"{bank_path} would not be valid with these translations; nothing was written"
+                ) from None
+            bank_path.write_text(new_text, encoding="utf-8", newline="")
+            click.echo(f"{bank_path}: {code} translations written")
+    except tr.TranslationError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @cli.command()

@@ -104,6 +104,11 @@ class Document:
     values: dict[Path_, Position] = field(default_factory=dict)
     keys: dict[Path_, Position] = field(default_factory=dict)
     duplicate_keys: list[tuple[Path_, Position]] = field(default_factory=list)
+    # Character offsets (start, end) of every value and key, and which maps are written
+    # in flow style ({...}): what an editor needs to change one value and no other byte.
+    spans: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    key_spans: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    flow: set[Path_] = field(default_factory=set)
 
     def at(self, path: Path_) -> Position:
         """Where the value at *path* is, or its nearest located parent."""
@@ -183,6 +188,9 @@ def _convert(node: yaml.Node, path: Path_, doc: Document, loader: Any, open_node
             f"the file expands to more than {MAX_VALUES} values (too many aliases?)", _position(node.start_mark)
         )
     doc.values[path] = _position(node.start_mark)
+    doc.spans[path] = (node.start_mark.index, node.end_mark.index)
+    if isinstance(node, yaml.MappingNode) and node.flow_style:
+        doc.flow.add(path)
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
         open_nodes.add(id(node))
         try:
@@ -209,6 +217,7 @@ def _convert_collection(node: yaml.Node, path: Path_, doc: Document, loader: Any
             if key in result:
                 doc.duplicate_keys.append((child, _position(key_node.start_mark)))
             doc.keys[child] = _position(key_node.start_mark)
+            doc.key_spans[child] = (key_node.start_mark.index, key_node.end_mark.index)
             result[key] = _convert(value_node, child, doc, loader, open_nodes)
         return result
     return [_convert(item, (*path, i), doc, loader, open_nodes) for i, item in enumerate(node.value)]
