@@ -318,6 +318,18 @@ def run(host: str, port: int, folder: str | None, database: str | None, debug: b
 
 
 @cli.command()
+@click.argument("bank", type=click.Path(exists=True, dir_okay=False))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5050, show_default=True, help="Port to listen on.")
+def preview(bank: str, host: str, port: int) -> None:
+    """Preview BANK as respondents see it, with the scoring shown live; reloads when you save."""
+    from selfassess.web.preview import create_preview_app
+
+    click.echo(f"selfassess: previewing {bank}: open http://{host}:{port}/ (Ctrl+C to stop)")
+    create_preview_app(bank).run(host=host, port=port)
+
+
+@cli.command()
 @click.option(
     "--responses", "count", default=60, show_default=True, help="How many demo organisations there should be."
 )

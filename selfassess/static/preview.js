@@ -1,0 +1,73 @@
+// Author preview: send the answers to the server on every change and show the scores it
+// returns; reload when the bank file is saved.
+(function () {
+  "use strict";
+  var state = document.getElementById("page-form") || document.getElementById("preview-state");
+  if (!state) { return; }
+  var stamp = state.getAttribute("data-stamp");
+
+  setInterval(function () {
+    fetch("version", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (v) {
+      if (String(v.stamp) !== stamp) { window.location.reload(); }
+    }).catch(function () {});
+  }, 1000);
+
+  var form = document.getElementById("page-form");
+  if (!form) { return; }
+
+  function answers() {
+    var out = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "csrf_token" || el.name === "_shown") { return; }
+      var block = document.getElementById("q-" + el.name);
+      if (!block || block.hidden) { return; }
+      if (el.type === "checkbox") {
+        if (block.querySelectorAll("input[type=checkbox][name='" + el.name + "']").length > 1 || el.value !== "na") {
+          out[el.name] = out[el.name] || [];
+          if (el.checked) { out[el.name].push(el.value); }
+          return;
+        }
+        if (el.checked) { out[el.name] = "na"; }
+        return;
+      }
+      if (el.type === "radio") { if (el.checked) { out[el.name] = el.value; } return; }
+      if (el.value !== "") { out[el.name] = el.type === "number" ? Number(el.value) : el.value; }
+    });
+    // A number question that allows "not applicable" posts the box and the checkbox under one name.
+    Object.keys(out).forEach(function (k) {
+      if (Array.isArray(out[k]) && form.querySelector("input[type=number][name='" + k + "']")) {
+        var n = form.querySelector("input[type=number][name='" + k + "']");
+        out[k] = out[k].indexOf("na") !== -1 ? "na" : (n.value !== "" ? Number(n.value) : "");
+      }
+    });
+    return out;
+  }
+
+  function fmt(value) { return value === null || value === undefined ? "–" : value.toFixed(1); }
+
+  function update() {
+    fetch(form.getAttribute("data-score-url"), {
+      method: "POST",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": form.elements.csrf_token.value},
+      body: JSON.stringify(answers())
+    }).then(function (r) { return r.json(); }).then(function (result) {
+      if (!result.dimensions) { return; }
+      document.getElementById("overall-score").textContent =
+        fmt(result.overall.score) + (result.overall.level ? " · " + result.overall.level : "");
+      Object.keys(result.dimensions).forEach(function (id) {
+        var row = form.ownerDocument.querySelector("tr[data-dimension='" + id + "']");
+        var d = result.dimensions[id];
+        row.querySelector(".dim-score").textContent = fmt(d.score);
+        row.querySelector(".dim-level").textContent = d.level || "–";
+        row.querySelector(".dim-counted").textContent = d.counted + " / " + d.of;
+      });
+      Array.prototype.forEach.call(form.querySelectorAll(".contribution"), function (p) {
+        var q = result.questions[p.id.slice("contribution-".length)];
+        p.textContent = q ? "weight " + q.weight + " × s " + q.s.toFixed(3) + " = " + q.contribution.toFixed(3) : "";
+      });
+    }).catch(function () {});
+  }
+  form.addEventListener("change", update);
+  form.addEventListener("input", update);
+  update();
+})();

@@ -1,0 +1,115 @@
+"""`selfassess preview BANK`: the bank as respondents see it, with the scoring shown live.
+
+Every answer clicked is sent to the server, which scores it with the bank's own rubric,
+so the numbers are exactly those of `selfassess score`. The page reloads itself when the
+file is saved; a bank that no longer validates shows its file:line:col messages instead.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, render_template, request
+
+from selfassess.answers import check_answers
+from selfassess.bank import Questionnaire
+from selfassess.loader import BankError, load_bank
+from selfassess.pages import bank_pages
+from selfassess.resources import PACKAGE_DIR, templates_dir
+from selfassess.rubrics.normalise import plan_for
+from selfassess.scoring import UnknownRubric, score
+from selfassess.web.forms import page_choices
+from selfassess.web.i18n import _
+from selfassess.web.pagerender import LiveSlots
+
+bp = Blueprint("preview", __name__)
+
+
+def current_bank() -> tuple[Questionnaire | None, list[str], float]:
+    """Load the bank file again if it changed; return it, its problems, and its modification time."""
+    path = Path(current_app.config["PREVIEW_BANK"])
+    try:
+        stamp = os.stat(path).st_mtime
+    except OSError:
+        return None, [f"{path}:1:1: the file is gone"], 0.0
+    cache = current_app.extensions.setdefault("preview", {})
+    if cache.get("stamp") != stamp:
+        try:
+            cache.update(bank=load_bank(path), problems=[], stamp=stamp)
+        except BankError as exc:
+            cache.update(bank=None, problems=[str(p) for p in exc.problems], stamp=stamp)
+    return cache["bank"], cache["problems"], stamp
+
+
+@bp.get("/")
+def preview() -> Any:
+    bank, problems, stamp = current_bank()
+    if bank is None:
+        return render_template("preview/problems.html", problems=problems, stamp=stamp)
+    asked = request.args.get("lang", "")
+    lang = asked if asked in bank.languages else bank.languages[0]
+    slots = LiveSlots("preview", "", {}, {q.id for q in bank.questions if q.show_if is None}, 0, len(bank.questions))
+    pages = bank_pages(bank)
+    return render_template(
+        "preview/preview.html",
+        bank=bank,
+        pages=pages,
+        choices={p.number: page_choices(bank, p, lang, _) for p in pages},
+        slots=slots,
+        lang=lang,
+        stamp=stamp,
+        errors={},
+    )
+
+
+@bp.get("/version")
+def version() -> dict[str, Any]:
+    _bank, problems, stamp = current_bank()
+    return {"stamp": stamp, "problems": problems}
+
+
+@bp.post("/score")
+def score_answers() -> Any:
+    bank, problems, _stamp = current_bank()
+    if bank is None:
+        return {"problems": problems}, 409
+    raw = request.get_json(silent=True)
+    if not isinstance(raw, dict):
+        return {"error": "send the answers as a JSON object"}, 400
+    checked = check_answers(bank, {k: v for k, v in raw.items() if v not in ("", [], None)}, partial=True)
+    try:
+        result = score(bank, checked.answers)
+    except UnknownRubric as exc:
+        return {"error": str(exc)}, 409
+    lang = request.args.get("lang") or bank.languages[0]
+    levels = {lvl.id: lvl.label.get(lang) for lvl in bank.rubric.levels}
+    weights = {q.id: w for _dim, items in plan_for(bank).dimensions for q, w, *_rest in items}
+    return {
+        "overall": {"score": result.score, "level": levels.get(result.level or "")},
+        "dimensions": {
+            dim_id: {"score": r.score, "level": levels.get(r.level or ""), "counted": r.counted, "of": r.of}
+            for dim_id, r in result.dimensions.items()
+        },
+        "questions": {
+            qid: {"weight": weights[qid], "s": s, "contribution": weights[qid] * s}
+            for qid, s in result.questions.items()
+        },
+        "problems": checked.problems,
+    }
+
+
+def create_preview_app(bank_path: str | Path) -> Flask:
+    """A small app that serves one bank file for its author."""
+    from selfassess.web import csrf, errors, i18n, security, sessions
+
+    app = Flask("selfassess", template_folder=str(templates_dir()), static_folder=str(PACKAGE_DIR / "static"))
+    app.config.update(PREVIEW_BANK=str(bank_path), SECRET_KEY=os.urandom(32).hex(), SELFASSESS_MIN_PEERS=5)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    sessions.init_app(app)
+    app.register_blueprint(bp)
+    return app
