@@ -14,6 +14,7 @@ read once per change of the peers and then kept in memory. No request reads ever
 from __future__ import annotations
 
 import bisect
+import os
 import statistics
 import threading
 from collections import OrderedDict
@@ -54,7 +55,7 @@ class PeerReport:
 class _Distribution:
     """The scores of one bank, group and dimension, as bucket counts; values read on demand."""
 
-    counts: list[int]  # 1001 buckets
+    counts: list[int]  # one per bucket (store.BUCKETS)
     cumulative: list[int]  # cumulative[b] = scores in buckets < b
     total: int
     values: dict[int, list[float]] = field(default_factory=dict)  # bucket -> sorted scores
@@ -94,11 +95,12 @@ class _Peers:
         self.dist = dist
 
     def _in_bucket(self, select: str, bucket: int, extra: list[Any]) -> Any:
+        # One range of the covering index (bank, dimension, latest, bucket, score, profile).
         sql = f"SELECT {select} FROM scores s WHERE s.bank_id = ? AND s.dimension = ? AND s.latest = 1 AND s.bucket = ?"
         args: list[Any] = [*extra, self.bank_id, self.dimension, bucket]
         if self.grp:
-            sql += " AND EXISTS (SELECT 1 FROM answers a WHERE a.response_id = s.response_id AND a.question_id = ? AND a.value = ?)"
-            args += [self.grp, self.value]
+            sql += " AND instr(s.profile, ?) > 0"
+            args.append(store.group_needle(self.grp, self.value))
         return self.db.conn.execute(sql, args)
 
     def bucket_values(self, bucket: int) -> list[float]:
@@ -118,28 +120,40 @@ class _Peers:
         """Return how many scores are below *score*, and how many equal it."""
         bucket = store.bucket_of(score)
         assert bucket is not None
-        # Reading the bucket costs the same scan as counting in it, and the next provider
-        # whose score falls in the same bucket then needs no query at all.
-        values = self.bucket_values(bucket)
+        values = self.dist.values.get(bucket)
+        if values is None:  # a provider's own bucket: counted in SQL, not kept
+            below, equal = self._in_bucket(
+                "COALESCE(SUM(s.score < ?), 0), COALESCE(SUM(s.score = ?), 0)", bucket, [score, score]
+            ).fetchone()
+            return self.dist.cumulative[bucket] + below, equal
         low = bisect.bisect_left(values, score)
         high = bisect.bisect_right(values, score)
         return self.dist.cumulative[bucket] + low, high - low
 
 
+def _database_identity(db: sqlite_utils.Database) -> tuple[str, int]:
+    """Which database file this is (path and inode): connections come and go, files stay."""
+    path = db.conn.execute("PRAGMA database_list").fetchone()[2]
+    try:
+        return path, os.stat(path).st_ino
+    except OSError:
+        return path, 0
+
+
 def _distribution(db: sqlite_utils.Database, key: tuple[str, str, str, str], version: int) -> _Distribution:
-    cache_key = (str(db.conn), version, *key)  # a new version (a submit) means new figures
+    cache_key = (_database_identity(db), version, *key)  # a new version (a submit) means new figures
     found = CACHE.get(cache_key)
     if found is None:
-        counts = [0] * 1001
+        counts = [0] * store.BUCKETS
         for bucket, n in db.conn.execute(
             "SELECT bucket, n FROM peer_buckets WHERE bank_id = ? AND grp = ? AND grp_value = ? AND dimension = ? AND n > 0",
             list(key),
         ):
             counts[bucket] = n
-        cumulative = [0] * 1002
+        cumulative = [0] * (store.BUCKETS + 1)  # cumulative[b]: scores in the buckets below b
         for i, n in enumerate(counts):
             cumulative[i + 1] = cumulative[i] + n
-        found = _Distribution(counts, [*cumulative[:1001], cumulative[1001]], cumulative[1001])
+        found = _Distribution(counts, cumulative, cumulative[-1])
         CACHE.put(cache_key, found)
     return found
 
@@ -224,8 +238,8 @@ def _own_latest(
     sql = f"SELECT s.dimension, s.score, s.response_id FROM scores s WHERE {owner} AND s.bank_id = ? AND s.latest = 1 AND s.score IS NOT NULL"
     args.append(bank_id)
     if grp:
-        sql += " AND EXISTS (SELECT 1 FROM answers a WHERE a.response_id = s.response_id AND a.question_id = ? AND a.value = ?)"
-        args += [grp, value]
+        sql += " AND instr(s.profile, ?) > 0"
+        args.append(store.group_needle(grp, value))
     return {row[0]: row[1] for row in db.conn.execute(sql, args)}
 
 

@@ -32,7 +32,7 @@ import sqlite_utils
 from selfassess.bank import Questionnaire
 from selfassess.rubrics.base import Result
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 OVERALL = ""  # the dimension id under which the overall score is stored
 
 
@@ -79,6 +79,8 @@ def migrate(db: sqlite_utils.Database) -> None:
             _migrate_v3(db)
         if version < 4:
             _migrate_v4(db)
+        if version < 5:
+            _migrate_v5(db)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -216,6 +218,28 @@ def _migrate_v4(db: sqlite_utils.Database) -> None:
         "INSERT INTO version_counts (bank_id, hash, n) SELECT r.bank_id, r.bank_hash, COUNT(*) FROM scores s"
         " JOIN responses r ON r.id = s.response_id WHERE s.dimension = '' AND s.latest = 1 GROUP BY r.bank_id, r.bank_hash"
     )
+
+
+def _migrate_v5(db: sqlite_utils.Database) -> None:
+    """0.01-point buckets, and each score row carrying its response's profile answers.
+
+    With both, every peer query is a range scan of one covering index, however many
+    responses there are and whichever profile group is asked for.
+    """
+    scores = db.table("scores")
+    if "profile" not in scores.columns_dict:
+        scores.add_column("profile", str)
+    db.execute("UPDATE scores SET bucket = MIN(10000, MAX(0, CAST(score * 100 AS INTEGER))) WHERE score IS NOT NULL")
+    for (response_id,) in db.execute("SELECT DISTINCT response_id FROM scores").fetchall():
+        pairs = db.execute(
+            "SELECT a.question_id, a.value FROM answers a JOIN responses r ON r.id = a.response_id"
+            " JOIN profile_questions p ON p.bank_id = r.bank_id AND p.question_id = a.question_id WHERE a.response_id = ?",
+            [response_id],
+        ).fetchall()
+        db.execute("UPDATE scores SET profile = ? WHERE response_id = ?", [profile_key(pairs), response_id])
+    db.execute("DROP INDEX IF EXISTS idx_scores_bank_id_dimension_latest_bucket_score")
+    scores.create_index(["bank_id", "dimension", "latest", "bucket", "score", "profile"], if_not_exists=True)
+    rebuild_peer_buckets(db)
 
 
 def keep_snapshot(db: sqlite_utils.Database, bank: Questionnaire) -> None:
@@ -416,13 +440,29 @@ class AlreadySubmitted(Exception):
 
 SCORE_COLUMNS = (
     "response_id", "dimension", "bank_id", "organisation_id", "score", "level", "counted", "of",
-    "submitted_at", "latest", "bucket",
+    "submitted_at", "latest", "bucket", "profile",
 )  # fmt: skip
 
 
+BUCKETS = 10_001  # 0.01-point buckets on the 0-100 scale
+
+
 def bucket_of(score: float | None) -> int | None:
-    """Return the 0.1-point bucket of a 0-100 score (0 to 1000)."""
-    return None if score is None else min(1000, max(0, int(score * 10)))
+    """Return the 0.01-point bucket of a 0-100 score (0 to 10,000)."""
+    return None if score is None else min(BUCKETS - 1, max(0, int(score * 100)))
+
+
+SEPARATOR = "\x1f"
+
+
+def profile_key(answers: Iterable[tuple[str, str]]) -> str:
+    """Encode (question id, JSON value) pairs so that one group is a plain substring test."""
+    return SEPARATOR + "".join(f"{qid}={value}{SEPARATOR}" for qid, value in sorted(answers))
+
+
+def group_needle(question_id: str, value: str) -> str:
+    """The substring of a profile key that marks membership of one peer group."""
+    return f"{SEPARATOR}{question_id}={value}{SEPARATOR}"
 
 
 def submit(db: sqlite_utils.Database, response: Response, bank: Questionnaire, result: Result) -> None:
@@ -432,8 +472,13 @@ def submit(db: sqlite_utils.Database, response: Response, bank: Questionnaire, r
     one leaves the peer counts and this one enters them, in the same transaction.
     """
     stamp = now()
-    scores = {dim_id: r.score for dim_id, r in result.dimensions.items()}
-    scores[OVERALL] = result.score
+    profile = profile_key(
+        db.conn.execute(
+            "SELECT a.question_id, a.value FROM answers a JOIN profile_questions p"
+            " ON p.bank_id = ? AND p.question_id = a.question_id WHERE a.response_id = ?",
+            [bank.id, response.id],
+        ).fetchall()
+    )
     rows = [
         (
             response.id,
@@ -447,6 +492,7 @@ def submit(db: sqlite_utils.Database, response: Response, bank: Questionnaire, r
             stamp,
             1,
             bucket_of(r.score),
+            profile,
         )
         for dim_id, r in result.dimensions.items()
     ]
@@ -454,7 +500,7 @@ def submit(db: sqlite_utils.Database, response: Response, bank: Questionnaire, r
         (
             response.id, OVERALL, bank.id, response.organisation_id, result.score, result.level,
             sum(r.counted for r in result.dimensions.values()), sum(r.of for r in result.dimensions.values()),
-            stamp, 1, bucket_of(result.score),
+            stamp, 1, bucket_of(result.score), profile,
         )
     )  # fmt: skip
     with db.conn as conn:

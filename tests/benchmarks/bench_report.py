@@ -74,6 +74,7 @@ def fill(path: Path, size: int, seed: int = 1) -> list[str]:
                 encoded = f'"{value}"' if isinstance(value, str) else str(value)
                 answers.append({"response_id": i, "question_id": qid, "value": encoded, "updated_at": stamp})
                 mine.append((qid, encoded))
+            key = store.profile_key(mine)
             maturity = rng.betavariate(2.2, 2.2)
             dim_scores = {d: round(min(100.0, max(0.0, rng.gauss(maturity * 100, 15))), 4) for d in dims}
             overall = sum(weights[d] * s for d, s in dim_scores.items()) / sum(weights.values())
@@ -81,7 +82,8 @@ def fill(path: Path, size: int, seed: int = 1) -> list[str]:
                 bucket = store.bucket_of(value)
                 scores.append(
                     {"response_id": i, "dimension": dim, "bank_id": bank.id, "organisation_id": i, "score": value,
-                     "level": level(value), "counted": 5, "of": 5, "submitted_at": stamp, "latest": 1, "bucket": bucket}
+                     "level": level(value), "counted": 5, "of": 5, "submitted_at": stamp, "latest": 1, "bucket": bucket,
+                     "profile": key}
                 )  # fmt: skip
                 buckets[(dim, "", "", bucket)] += 1  # type: ignore[index]
                 for qid, encoded in mine:
