@@ -140,8 +140,10 @@ def _database_identity(db: sqlite_utils.Database) -> tuple[str, int]:
         return path, 0
 
 
-def _distribution(db: sqlite_utils.Database, key: tuple[str, str, str, str], version: int) -> _Distribution:
-    cache_key = (_database_identity(db), version, *key)  # a new version (a submit) means new figures
+def _distribution(
+    db: sqlite_utils.Database, key: tuple[str, str, str, str], version: tuple[Any, ...]
+) -> _Distribution:
+    cache_key = (*version, *key)  # a new version (a submit) means new figures
     found = CACHE.get(cache_key)
     if found is None:
         counts = [0] * store.BUCKETS
@@ -203,7 +205,7 @@ def peer_report(
         if row is None:
             return PeerReport(group, 0, None, None, reason="no-answer")
         grp, value = group, row[0]
-    version = store.peer_version(db, bank.id)
+    version = (*_database_identity(db), store.peer_version(db, bank.id))
     mine = {
         row[0]: row[1]
         for row in db.conn.execute("SELECT dimension, score FROM scores WHERE response_id = ?", [response.id])
