@@ -140,9 +140,7 @@ def _database_identity(db: sqlite_utils.Database) -> tuple[str, int]:
         return path, 0
 
 
-def _distribution(
-    db: sqlite_utils.Database, key: tuple[str, str, str, str], version: tuple[Any, ...]
-) -> _Distribution:
+def _distribution(db: sqlite_utils.Database, key: tuple[str, str, str, str], version: tuple[Any, ...]) -> _Distribution:
     cache_key = (*version, *key)  # a new version (a submit) means new figures
     found = CACHE.get(cache_key)
     if found is None:

@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from selfassess import accounts, cohorts, exports, store
 from selfassess.bank import Questionnaire
+from selfassess.web import charts
 from selfassess.web.db import get_db
 from selfassess.web.errors import HttpError
 from selfassess.web.i18n import _
@@ -206,51 +207,26 @@ def cohort_figure(
     compare: list[cohorts.Member],
     enough: bool,
 ) -> dict[str, Any]:
-    titles = [d.title.get(lang) for d in bank.dimensions]
-    closed = titles + titles[:1]
+    """The cohort's band and median (from enough providers), and the providers ticked for comparison."""
+    theta = [charts.wrap_label(d.title.get(lang)) for d in bank.dimensions]
     traces: list[dict[str, Any]] = []
     if enough:
         s = [spreads[d.id] for d in bank.dimensions]
-        p75 = [x["p75"] if x else None for x in s]
-        p25 = [x["p25"] if x else None for x in s]
-        traces.append(
-            {
-                "type": "scatterpolar",
-                "name": _("Cohort: middle half"),
-                "r": p75 + p75[:1] + (p25 + p25[:1])[::-1],
-                "theta": closed + closed[::-1],
-                "fill": "toself",
-                "fillcolor": "rgba(31, 95, 168, 0.15)",
-                "line": {"width": 0},
-                "hoverinfo": "skip",
-            }
-        )
-        traces.append(
-            {
-                "type": "scatterpolar",
-                "name": _("Cohort: median"),
-                "r": [x["median"] if x else None for x in s] + [s[0]["median"] if s[0] else None],
-                "theta": closed,
-                "line": {"dash": "dash", "color": "#4f5a6b"},
-            }
+        traces += charts.band_and_median(
+            theta,
+            [x["p25"] if x else None for x in s],
+            [x["p75"] if x else None for x in s],
+            [x["median"] if x else None for x in s],
+            _("Cohort: middle half"),
+            _("Cohort: median"),
         )
     for member in compare:
-        values = [member.scores.get(d.id) for d in bank.dimensions]
         traces.append(
-            {
-                "type": "scatterpolar",
-                "name": member.organisation or member.token[:6],
-                "r": values + values[:1],
-                "theta": closed,
-            }
+            charts.line(
+                member.organisation or member.token[:6], theta, [member.scores.get(d.id) for d in bank.dimensions]
+            )
         )
-    layout = {
-        "polar": {"radialaxis": {"range": [0, 100]}},
-        "showlegend": True,
-        "legend": {"orientation": "h", "y": -0.12},
-        "margin": {"l": 70, "r": 70, "t": 40, "b": 70},
-    }
-    return {"data": traces, "layout": layout}
+    return {"data": traces, "layout": charts.radar_layout()}
 
 
 def box_figure(bank: Questionnaire, lang: str, submitted: list[cohorts.Member]) -> dict[str, Any]:

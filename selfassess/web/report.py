@@ -16,6 +16,7 @@ from selfassess import cohorts, store
 from selfassess.bank import Questionnaire
 from selfassess.peers import ALL, COHORT, Figures, PeerReport, cohort_report, peer_report
 from selfassess.scoring import result_json
+from selfassess.web import charts
 from selfassess.web.api import stored_result
 from selfassess.web.db import get_db
 from selfassess.web.errors import HttpError
@@ -195,65 +196,34 @@ def report(token: str) -> Any:
     )
 
 
-def wrap_label(text: str, width: int = 18) -> str:
-    """Break a long axis title into lines (Plotly reads <br>), so it is not cut off at the edge."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return "<br>".join(lines)
-
-
 def radar_figure(
     bank: Questionnaire, lang: str, result: dict[str, Any], peers: PeerReport, earlier: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """Plotly data and layout: the provider, the peer median and the 25th-75th percentile band."""
-    titles = [wrap_label(d.title.get(lang)) for d in bank.dimensions]
-    closed = titles + titles[:1]
-
-    def ring(values: list[float | None]) -> list[float | None]:
-        return values + values[:1]
-
+    theta = [charts.wrap_label(d.title.get(lang)) for d in bank.dimensions]
     traces: list[dict[str, Any]] = []
     if peers.dimensions is not None:
         figs = [peers.dimensions.get(d.id) for d in bank.dimensions]
-        p75 = [f.p75 if f else None for f in figs]
-        p25 = [f.p25 if f else None for f in figs]
-        traces.append(
-            {
-                "type": "scatterpolar", "name": _("Peers: middle half (25th–75th percentile)"),
-                "r": ring(p75) + ring(p25)[::-1], "theta": closed + closed[::-1],
-                "fill": "toself", "fillcolor": "rgba(31, 95, 168, 0.15)", "line": {"width": 0}, "hoverinfo": "skip",
-            }
-        )  # fmt: skip
-        traces.append(
-            {
-                "type": "scatterpolar", "name": _("Peers: median"), "r": ring([f.median if f else None for f in figs]),
-                "theta": closed, "line": {"dash": "dash", "color": "#4f5a6b"},
-            }
-        )  # fmt: skip
+        traces += charts.band_and_median(
+            theta,
+            [f.p25 if f else None for f in figs],
+            [f.p75 if f else None for f in figs],
+            [f.median if f else None for f in figs],
+            _("Peers: middle half (25th–75th percentile)"),
+            _("Peers: median"),
+        )
     for i, old in enumerate(earlier):
         traces.append(
-            {
-                "type": "scatterpolar", "name": _("Earlier: %(date)s", date=old["submitted_at"][:10]),
-                "r": ring([old["scores"].get(d.id) for d in bank.dimensions]), "theta": closed,
-                "line": {"color": "#9aa5b4", "width": 1}, "opacity": 0.5 + 0.5 * (i + 1) / (len(earlier) + 1),
-            }
+            charts.line(
+                _("Earlier: %(date)s", date=old["submitted_at"][:10]), theta,
+                [old["scores"].get(d.id) for d in bank.dimensions],
+                line={"color": "#9aa5b4", "width": 1}, opacity=0.5 + 0.5 * (i + 1) / (len(earlier) + 1),
+            )
         )  # fmt: skip
     traces.append(
-        {
-            "type": "scatterpolar", "name": _("Your scores"),
-            "r": ring([result["dimensions"][d.id]["score"] for d in bank.dimensions]), "theta": closed,
-            "line": {"color": "#1f5fa8", "width": 3}, "marker": {"size": 6},
-        }
+        charts.line(
+            _("Your scores"), theta, [result["dimensions"][d.id]["score"] for d in bank.dimensions],
+            line={"color": "#1f5fa8", "width": 3}, marker={"size": 6},
+        )
     )  # fmt: skip
-    layout = {
-        "polar": {"radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100]}},
-        "showlegend": True,
-        "legend": {"orientation": "h", "y": -0.12},
-        "margin": {"l": 70, "r": 70, "t": 40, "b": 70},
-        "font": {"family": "system-ui, sans-serif"},
-    }
-    return {"data": traces, "layout": layout}
+    return {"data": traces, "layout": charts.radar_layout()}
