@@ -14,6 +14,7 @@ from selfassess import __version__
 from selfassess.answers import check_answers
 from selfassess.loader import BankError, load_bank, load_banks, load_text
 from selfassess.resources import questionnaires_dir
+from selfassess.yamlsource import YamlSyntaxError, parse
 
 
 @click.group()
@@ -83,21 +84,35 @@ def check(paths: tuple[str, ...], as_json: bool, database: str | None) -> None:
     sys.exit(1 if problems else 0)
 
 
+def _stored_version(db: Any, bank_id: str) -> Any:
+    """The newest version of *bank_id* stored in the database, or None; a clear error if it no longer loads."""
+    from selfassess import store
+
+    stored = store.latest_snapshot(db, bank_id)
+    if stored is None:
+        return None
+    try:
+        return load_text(stored[1], f"{bank_id} {stored[0]} (stored)")
+    except BankError as exc:
+        raise click.ClickException(
+            f"the stored version {stored[0]} of {bank_id!r} no longer loads ({exc.problems[0].message}); "
+            "is a rubric plugin it used uninstalled?"
+        ) from None
+
+
 def _compatibility_warnings(banks: list[Any], database: str) -> list[str]:
     from selfassess import store
     from selfassess.diff import incompatible
-    from selfassess.loader import load_text
 
     db = store.connect(database)
     warnings = []
     for bank in banks:
-        stored = store.latest_snapshot(db, bank.id)
-        if stored is None:
+        before = _stored_version(db, bank.id)
+        if before is None:
             continue
-        before = load_text(stored[1], f"{bank.id} {stored[0]} (stored)")
         for dim_id in incompatible(before, bank):
             warnings.append(
-                f"{bank.source}:1:1: warning: dimension '{dim_id}' of the stored version {stored[0]} is gone, so existing "
+                f"{bank.source}:1:1: warning: dimension '{dim_id}' of the stored version {before.version} is gone, so existing "
                 f"responses cannot be compared with new ones on it; keep the dimension id, or give the bank a new id"
             )
     return warnings
@@ -131,7 +146,6 @@ def diff_command(files: tuple[str, ...], database: str | None, as_json: bool) ->
         raise click.ClickException("give at most two files: OLD.yaml NEW.yaml")
     old, new = (files[0], files[1]) if len(files) == 2 else (None, files[0])
     from selfassess.diff import diff
-    from selfassess.loader import load_text
 
     after = _load_or_fail(new)
     if database:
@@ -139,10 +153,10 @@ def diff_command(files: tuple[str, ...], database: str | None, as_json: bool) ->
             raise click.ClickException("give either OLD.yaml or --db, not both")
         from selfassess import store
 
-        stored = store.latest_snapshot(store.connect(database), after.id)
-        if stored is None:
+        found = _stored_version(store.connect(database), after.id)
+        if found is None:
             raise click.ClickException(f"{database} holds no version of the bank {after.id!r} yet")
-        before = load_text(stored[1], f"{after.id} {stored[0]} (stored)")
+        before = found
     elif old:
         before = _load_or_fail(old)
     else:
@@ -180,6 +194,10 @@ def translations(args: tuple[str, ...], lang: str | None, output: str | None) ->
         raise click.ClickException(f"no such bank file: {rest[0] if rest else '(none given)'}")
     bank_path = Path(rest[0])
     text = bank_path.read_text(encoding="utf-8")
+    try:
+        parse(text)  # a file that is not YAML at all gets its position, not a traceback
+    except YamlSyntaxError as exc:
+        raise click.ClickException(f"{bank_path}:{exc.position.line}:{exc.position.column}: {exc.message}") from None
     try:
         if action == "status":
             for code, (have, total) in tr.completeness(text).items():

@@ -112,3 +112,11 @@ def test_shipped_bank_round_trips_unchanged(tmp_path, run_cli):
     result = run_cli("translations", "import", str(bank), str(tmp_path / "nb.csv"))
     assert result.exit_code == 0
     assert bank.read_text(encoding="utf-8") == original  # nothing changed: not a byte moves
+
+
+def test_a_file_that_is_not_yaml_gets_a_position(tmp_path, run_cli):
+    bank = tmp_path / "broken.yaml"
+    bank.write_text("id: x\n  bad: [\n", encoding="utf-8")
+    result = run_cli("translations", "export", str(bank), "--lang", "da")
+    assert result.exit_code == 1
+    assert f"{bank}:2:6: YAML syntax error: mapping values are not allowed here" in result.output

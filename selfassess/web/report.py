@@ -48,8 +48,10 @@ def peer_group(bank: Questionnaire, response: store.Response) -> str:
     return group
 
 
-def report_data(token: str) -> tuple[store.Response, Questionnaire, dict[str, Any], PeerReport, list[dict[str, Any]]]:
-    response, bank = load(token)
+def report_data(
+    response: store.Response, bank: Questionnaire
+) -> tuple[dict[str, Any], PeerReport, list[dict[str, Any]]]:
+    """The stored result, the peer figures for the requested group, and the history."""
     if not response.submitted:
         raise HttpError(409, _("This assessment is not submitted yet, so it has no report. Finish it first."))
     db = get_db()
@@ -60,7 +62,7 @@ def report_data(token: str) -> tuple[store.Response, Questionnaire, dict[str, An
         peers = cohort_report(db, bank, response, min_peers)
     else:
         peers = peer_report(db, bank, response, group, min_peers)
-    return response, bank, result, peers, history(db, bank, response)
+    return result, peers, history(db, bank, response)
 
 
 def history(db: Any, bank: Questionnaire, response: store.Response) -> list[dict[str, Any]]:
@@ -98,7 +100,8 @@ def peers_json(peers: PeerReport) -> dict[str, Any]:
 
 @bp.get("/r/<token>/report.json")
 def report_json(token: str) -> dict[str, Any]:
-    response, bank, result, peers, earlier = report_data(token)
+    response, bank = load(token)
+    result, peers, earlier = report_data(response, bank)
     return {
         "questionnaire": bank.id,
         "version": response.bank_version,
@@ -112,7 +115,8 @@ def report_json(token: str) -> dict[str, Any]:
 
 @bp.get("/r/<token>/report.csv")
 def report_csv(token: str) -> Response:
-    response, bank, result, peers, _earlier = report_data(token)
+    response, bank = load(token)
+    result, peers, _earlier = report_data(response, bank)
     lang = response.language
     out = io.StringIO()
     out.write("\ufeff")  # a BOM, so that spreadsheet programs read the file as UTF-8
@@ -162,7 +166,7 @@ def report(token: str) -> Any:
     response, bank = load(token)
     if not response.submitted:
         return redirect(url_for("respond.review", token=token))
-    response, bank, result, peers, earlier = report_data(token)
+    result, peers, earlier = report_data(response, bank)
     lang = response.language
     levels = {level.id: level for level in bank.rubric.levels}
     dims = [(d, result["dimensions"][d.id], (peers.dimensions or {}).get(d.id)) for d in bank.dimensions]
