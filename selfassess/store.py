@@ -381,8 +381,13 @@ def get_response_by_id(db: sqlite_utils.Database, response_id: int) -> Response 
 
 def load_answers(db: sqlite_utils.Database, response_id: int) -> dict[str, Any]:
     """Return the stored answers of a response: question id → value."""
-    rows = db.conn.execute("SELECT question_id, value FROM answers WHERE response_id = ? ORDER BY rowid", [response_id])
-    return {question_id: json.loads(value) for question_id, value in rows}
+    rows = db.conn.execute(
+        "SELECT question_id, value FROM answers WHERE response_id = ? ORDER BY rowid", [response_id]
+    ).fetchall()
+    # Each value is a JSON text: parsing them as one array is several times quicker than
+    # a json.loads per value, which cost more than the query on a page of a long draft.
+    values = json.loads("[" + ",".join(value for _, value in rows) + "]")
+    return dict(zip([question_id for question_id, _ in rows], values, strict=True))
 
 
 def save_answers(

@@ -52,7 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         raise BankError([Problem(str(folder), 1, 1, "no such folder of question banks; set SELFASSESS_QUESTIONNAIRES")])
     app.extensions["selfassess_catalog"] = Catalog.load(folder)
 
-    from selfassess.web import api, db, errors, facilitate, i18n, report, respond, security, sessions
+    from selfassess.web import api, db, errors, facilitate, fastpages, i18n, report, respond, security, sessions
 
     db.init_app(app)
     csrf.init_app(app)
@@ -64,6 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(report.bp)
     app.register_blueprint(api.bp)
     facilitate.init_app(app)
+    fastpages.init_app(app)
     return app
 
 

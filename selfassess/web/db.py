@@ -19,11 +19,13 @@ _local = threading.local()
 
 def get_db() -> sqlite_utils.Database:
     """Return this thread's connection to the app's database, opening it on first use."""
-    path = current_app.config["SELFASSESS_DATABASE"]
+    return connection(current_app.config["SELFASSESS_DATABASE"])
+
+
+def connection(path: str) -> sqlite_utils.Database:
+    """Return this thread's connection to the database at *path*, opening it on first use."""
     connections: dict[str, sqlite_utils.Database] = _local.__dict__.setdefault("connections", {})
     db = connections.get(path)
-    if db is not None:
-        return db
     if db is None:
         if len(connections) >= 4:  # an app serves one database; tests make many
             connections.pop(next(iter(connections))).conn.close()

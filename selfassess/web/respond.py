@@ -157,17 +157,30 @@ def render_page(
     status: int = 200,
 ) -> tuple[str, int]:
     lang = response.language
-    values = {**answers, **(post.typed if post else {})}
-    if page.number == 1 and ORGANISATION_FIELD not in values:
-        values[ORGANISATION_FIELD] = store.organisation_name(get_db(), response.organisation_id) or ""
-    answered, asked = progress(bank, answers)
-    now_visible = {**answers, **(post.answers if post else {})}
-    visible = {q.id for q in page.questions if is_visible(bank, q, now_visible)}
-    slots = LiveSlots(response.token, csrf_token(), values, visible, answered, asked)
+    slots = page_slots(get_db(), response, bank, page, answers, csrf_token(), post)
     if post is None and notice is None and not current_app.debug:
         return compiled_page(bank, page, lang).render(slots), status
     # Pages with errors or notices are rare: render them in full.
     return render_template("respond/page.html", slots=slots, **page_context(bank, page, lang, post, notice)), status
+
+
+def page_slots(
+    db: Any,
+    response: store.Response,
+    bank: Questionnaire,
+    page: Page,
+    answers: dict[str, Any],
+    csrf: str,
+    post: PagePost | None = None,
+) -> LiveSlots:
+    """Return what this respondent's copy of *page* shows: values, checked options, visibility, progress."""
+    values = {**answers, **(post.typed if post else {})}
+    if page.number == 1 and ORGANISATION_FIELD not in values:
+        values[ORGANISATION_FIELD] = store.organisation_name(db, response.organisation_id) or ""
+    answered, asked = progress(bank, answers)
+    now_visible = {**answers, **(post.answers if post else {})}
+    visible = {q.id for q in page.questions if is_visible(bank, q, now_visible)}
+    return LiveSlots(response.token, csrf, values, visible, answered, asked)
 
 
 def page_context(
@@ -186,12 +199,18 @@ def page_context(
 
 def compiled_page(bank: Questionnaire, page: Page, lang: str) -> CompiledPage:
     """Return the page rendered once with markers, per bank version, page and language."""
-    cache: dict[tuple[int, str, str], CompiledPage] = bank.__dict__.setdefault("_compiled_pages", {})
+    cache = compiled_pages(bank)
     key = (page.number, lang, g.lang)
     if key not in cache:
         html = render_template("respond/page.html", slots=MarkerSlots(), **page_context(bank, page, lang, None, None))
         cache[key] = compile_page(html)
     return cache[key]
+
+
+def compiled_pages(bank: Questionnaire) -> dict[tuple[int, str, str], CompiledPage]:
+    """The bank's compiled pages, by (page number, bank language, interface language)."""
+    cache: dict[tuple[int, str, str], CompiledPage] = bank.__dict__.setdefault("_compiled_pages", {})
+    return cache
 
 
 @bp.get("/r/<token>/page/<int:number>")
