@@ -197,3 +197,19 @@ def test_tokens_are_long_and_random(client):
     tokens = {Respondent(client).token for _ in range(5)}
     assert len(tokens) == 5
     assert all(len(t) >= 22 for t in tokens)  # >= 128 bits in URL-safe base64
+
+
+def test_review_groups_unanswered_questions_by_page(respondent, bank):
+    """A fresh draft's review lists its questions under one heading per page, in page order."""
+    html = respondent.get("/review").get_data(as_text=True)
+    pages = bank_pages(bank)
+    headings = re.findall(r'<h3 class="missing-page">Page (\d+) of (\d+): ([^<]+)</h3>', html)
+    required_pages = [p.number for p in pages if any(q.required and q.show_if is None for q in p.questions)]
+    assert [int(k) for k, _, _ in headings if int(k) in required_pages][: len(required_pages)] == required_pages
+    assert headings[1][2] == pages[1].dimension.title.get("en").replace("&", "&amp;")
+    # Each link sits under its own page's heading.
+    sections = re.split(r'<h3 class="missing-page">', html)[1:]
+    for section in sections:
+        number = int(section.split(" ", 2)[1])
+        links = re.findall(rf"/r/{respondent.token}/page/(\d+)#q-", section.split("</ul>")[0])
+        assert links and set(links) == {str(number)}
