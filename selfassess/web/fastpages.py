@@ -10,9 +10,9 @@ compiled page, and the headers of :mod:`selfassess.web.security`.
 
 Everything else goes to Flask, which answers it as before: an unknown token, a
 submitted response, a page number out of range, a bank version kept only as a
-snapshot, a page not compiled yet, a session that Flask would have to re-sign,
-a query string, debug mode, and any error here. A test compares the two paths'
-status, headers and bodies.
+snapshot, a page not compiled yet, a session that Flask would have to re-sign, a
+query string, a configured SERVER_NAME, debug mode, and any error here. A test
+compares the two paths' status, headers and bodies.
 """
 
 from __future__ import annotations
@@ -66,6 +66,8 @@ class FastQuestionPages:
         app = self.app
         interface = app.session_interface
         if not isinstance(interface, CachedCookieSessionInterface) or not app.secret_key:
+            return None
+        if app.config.get("SERVER_NAME"):  # Flask checks the Host against it: let it
             return None
         db = connection(app.config["SELFASSESS_DATABASE"])
         response = store.get_response(db, token)
