@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import re
 import shutil
 import socket
@@ -31,7 +32,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
-from tests.loadgen import Client  # noqa: E402
+from selfassess.catalog import Catalog  # noqa: E402
+from selfassess.pages import bank_pages  # noqa: E402
+from selfassess.resources import questionnaires_dir  # noqa: E402
+from selfassess.synthetic import random_answers  # noqa: E402
+from tests.loadgen import Client, form_data  # noqa: E402
 
 
 def free_port() -> int:
@@ -108,6 +113,17 @@ def main() -> None:
             )
         )
         page = f"{app_base}/r/{token}/page/2"
+        # A respondent late in the questionnaire: every page before the last one answered.
+        bank = Catalog.load(questionnaires_dir()).get("go-international")
+        assert bank is not None
+        answers = random_answers(bank, random.Random(1), 1.0)
+        _, location, _ = client.post("/start/go-international", {"lang": "en"})
+        late_token = location.split("/")[2]
+        last = len(bank_pages(bank))
+        for number in range(1, last):
+            client.post(f"/r/{late_token}/page/{number}", form_data(bank, number, answers))
+        late_page = f"{app_base}/r/{late_token}/page/{last}"
+        stored = sum(q.id in answers for page_ in bank_pages(bank)[:-1] for q in page_.questions)
         wrk(page, 2, args.connections)  # warm up both workers
         wrk(hello_base + "/", 2, args.connections)
         # The machine's speed drifts between runs, so measure in rounds, each app right after
@@ -118,19 +134,23 @@ def main() -> None:
             get_rps = wrk(page, args.seconds, args.connections)
             session_rps = wrk(page, args.seconds, args.connections, cookie=cookie)
             post_rps = wrk(page, args.seconds, args.connections, script)
-            rounds.append((hello_rps, get_rps, session_rps, post_rps))
+            late_rps = wrk(late_page, args.seconds, args.connections, cookie=cookie)
+            rounds.append((hello_rps, get_rps, session_rps, post_rps, late_rps))
             print(
                 f"round {n + 1}: hello {hello_rps:6.0f}/s   GET page {get_rps:6.0f}/s ({get_rps / hello_rps:.2f})"
                 f"   GET in session {session_rps:6.0f}/s ({session_rps / hello_rps:.2f})"
-                f"   POST page {post_rps:6.0f}/s ({post_rps / hello_rps:.2f})",
+                f"   POST page {post_rps:6.0f}/s ({post_rps / hello_rps:.2f})"
+                f"   GET last page of a long draft {late_rps:6.0f}/s ({late_rps / hello_rps:.2f})",
                 flush=True,
             )
         get_ratio = statistics.median(r[1] / r[0] for r in rounds)
         session_ratio = statistics.median(r[2] / r[0] for r in rounds)
         post_ratio = statistics.median(r[3] / r[0] for r in rounds)
+        late_ratio = statistics.median(r[4] / r[0] for r in rounds)
         print(f"median ratio GET question page, first visit / hello: {get_ratio:.2f} (target >= 0.6)")
         print(f"median ratio GET question page, in session / hello:  {session_ratio:.2f}")
         print(f"median ratio POST page save / hello:                 {post_ratio:.2f} (target >= 0.35)")
+        print(f"median ratio GET last page, {stored} answers stored / hello: {late_ratio:.2f}")
     finally:
         for proc in (hello, app):
             proc.terminate()
