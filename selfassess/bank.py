@@ -108,11 +108,13 @@ class Question:
 
     def option(self, value: Any) -> Option | None:
         """Return the option whose value matches *value* (``"3"`` matches ``3``)."""
-        key = value_key(value)
-        for option in self.options:
-            if option.key == key:
-                return option
-        return None
+        by_key: dict[str, Option] | None = self.__dict__.get("_options_by_key")
+        if by_key is None:  # built on first use and kept on the frozen instance
+            by_key = {}
+            for option in self.options:
+                by_key.setdefault(option.key, option)
+            object.__setattr__(self, "_options_by_key", by_key)
+        return by_key.get(value_key(value))
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,11 @@ class Questionnaire:
     @property
     def questions(self) -> tuple[Question, ...]:
         """Every question in order: profile first, then each dimension's."""
-        return self.profile + tuple(q for d in self.dimensions for q in d.questions)
+        cached: tuple[Question, ...] | None = self.__dict__.get("_questions")
+        if cached is None:  # asked on every page save: worked out once per bank
+            cached = self.profile + tuple(q for d in self.dimensions for q in d.questions)
+            object.__setattr__(self, "_questions", cached)
+        return cached
 
     @property
     def scored_questions(self) -> tuple[Question, ...]:

@@ -401,10 +401,10 @@ def save_answers(
 ) -> None:
     """Store *answers* (upsert), delete the *remove* ids, and touch the response, in one transaction."""
     stamp = now()
+    removed = [(response.id, q) for q in remove]
     with db.conn as conn:
-        conn.executemany(
-            "DELETE FROM answers WHERE response_id = ? AND question_id = ?", [(response.id, q) for q in remove]
-        )
+        if removed:
+            conn.executemany("DELETE FROM answers WHERE response_id = ? AND question_id = ?", removed)
         conn.executemany(
             "INSERT INTO answers (response_id, question_id, value, updated_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (response_id, question_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
