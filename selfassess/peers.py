@@ -93,21 +93,25 @@ class _Peers:
         self.db = db
         self.bank_id, self.grp, self.value, self.dimension = where
         self.dist = dist
+        self._counted: dict[float, tuple[int, int]] = {}  # own and shown score are usually the same
 
-    def _in_bucket(self, select: str, bucket: int, extra: list[Any]) -> Any:
+    def _in_bucket(self, select: str, bucket: int, condition: str = "", args: tuple[Any, ...] = ()) -> Any:
         # One range of the covering index (bank, dimension, latest, bucket, score, profile).
         sql = f"SELECT {select} FROM scores s WHERE s.bank_id = ? AND s.dimension = ? AND s.latest = 1 AND s.bucket = ?"
-        args: list[Any] = [*extra, self.bank_id, self.dimension, bucket]
+        params: list[Any] = [self.bank_id, self.dimension, bucket]
+        if condition:
+            sql += f" AND {condition}"
+            params.extend(args)
         if self.grp:
             sql += " AND instr(s.profile, ?) > 0"
-            args.append(store.group_needle(self.grp, self.value))
-        return self.db.conn.execute(sql, args)
+            params.append(store.group_needle(self.grp, self.value))
+        return self.db.conn.execute(sql, params)
 
     def bucket_values(self, bucket: int) -> list[float]:
         """The sorted scores of one bucket, read once per version of the peers."""
         found = self.dist.values.get(bucket)
         if found is None:
-            found = sorted(row[0] for row in self._in_bucket("s.score", bucket, []))
+            found = sorted(row[0] for row in self._in_bucket("s.score", bucket))
             self.dist.values[bucket] = found
         return found
 
@@ -122,9 +126,14 @@ class _Peers:
         assert bucket is not None
         values = self.dist.values.get(bucket)
         if values is None:  # a provider's own bucket: counted in SQL, not kept
-            below, equal = self._in_bucket(
-                "COALESCE(SUM(s.score < ?), 0), COALESCE(SUM(s.score = ?), 0)", bucket, [score, score]
-            ).fetchone()
+            counted = self._counted.get(score)
+            if counted is None:
+                # The scores below and above, each a range of the index; the ties between
+                # them (thousands at exactly 0 or 100 in a large database) are not walked.
+                below = self._in_bucket("count(*)", bucket, "s.score < ?", (score,)).fetchone()[0]
+                above = self._in_bucket("count(*)", bucket, "s.score > ?", (score,)).fetchone()[0]
+                counted = self._counted[score] = (below, max(0, self.dist.counts[bucket] - below - above))
+            below, equal = counted
             return self.dist.cumulative[bucket] + below, equal
         low = bisect.bisect_left(values, score)
         high = bisect.bisect_right(values, score)

@@ -183,3 +183,51 @@ def test_csv_has_a_bom_and_nordic_letters(app, client, bank):
 def test_draft_has_no_report_json(client, respondent):
     response = client.get(f"/r/{respondent.token}/report.json")
     assert response.status_code == 409
+
+
+def extreme_answers(bank, high: bool, rng: random.Random):
+    """Every scored question at its lowest or highest option: scores of exactly 0 or 100, tied."""
+    answers = random_answers(bank, rng, 1.0)
+    for q in bank.scored_questions:
+        if q.type == "multi":
+            answers[q.id] = [o.value for o in q.options] if high else []
+        elif q.type == "yesno":
+            answers[q.id] = "yes" if high else "no"
+        elif q.options:
+            ranked = sorted(q.options, key=lambda o: o.score if o.score is not None else float(o.value))
+            answers[q.id] = (ranked[-1] if high else ranked[0]).value
+    return answers
+
+
+@pytest.mark.parametrize("group", [None, "country"])
+def test_figures_exact_with_many_tied_scores(app, client, bank, group):
+    """Ties at 0 and 100 — common among real providers — are counted exactly (the rank is not scanned)."""
+    path = app.config["SELFASSESS_DATABASE"]
+    db = store.connect(path)
+    store.register_profile(db, bank)
+    rng = random.Random(11)
+    tokens = []
+    for i in range(40):
+        answers = extreme_answers(bank, high=i % 3 == 0, rng=rng) if i % 4 else random_answers(bank, rng, 0.7)
+        answers["country"] = "NO" if i % 2 else "DK"
+        response = store.create_response(db, bank, "en")
+        store.set_organisation(db, response, f"Tied {i}")
+        response = store.get_response(db, response.token)
+        checked = score(bank, answers)
+        store.save_answers(db, response, answers)
+        store.submit(db, response, bank, checked)
+        tokens.append(response.token)
+    db.conn.close()
+    seen_ties = False
+    for token in tokens[:6]:
+        query = f"?peers={group}" if group else ""
+        peers = client.get(f"/r/{token}/report.json{query}").get_json()["peers"]
+        for dim in ["", *(d.id for d in bank.dimensions)]:
+            values, mine = raw_peers(path, bank.id, token, dim, group)
+            got = peers["overall"] if dim == "" else peers["dimensions"][dim]
+            if mine is None or got is None:
+                continue
+            seen_ties = seen_ties or sum(v == mine for v in values) > 3
+            for key, value in expected(values, mine).items():
+                assert got[key] == pytest.approx(value, abs=1e-9), (token, dim, key)
+    assert seen_ties

@@ -1,12 +1,14 @@
 """Benchmark: report.json with peer figures over 1,000, 100,000 and 1,000,000 submitted responses.
 
-    python tests/benchmarks/bench_report.py [--sizes 1000,100000,1000000] [--requests 200]
+    python tests/benchmarks/bench_report.py [--sizes 1000,100000,1000000] [--requests 500] [--keep DIR]
 
 Each database is filled with bulk inserts (sqlite-utils): organisations, submitted
 responses of go-international with profile answers, and their scores, plus the peer
 bucket counts that submitting keeps up to date. Then report.json is requested for random
 responses, half with peers=all and half with peers=country, and p50/p95 are printed.
 Targets: p50 at 1,000,000 <= 2 x p50 at 1,000; p50 at 100,000 <= 30 ms.
+With --keep, the databases stay in DIR and a later run with the same DIR reuses them
+(filling 1,000,000 responses takes several minutes).
 """
 
 from __future__ import annotations
@@ -108,6 +110,14 @@ def fill(path: Path, size: int, seed: int = 1) -> list[str]:
     return tokens
 
 
+def stored_tokens(path: Path) -> list[str]:
+    """The tokens fill() returns: those of the first 1,000 responses."""
+    db = store.connect(path)
+    tokens = [row[0] for row in db.execute("SELECT token FROM responses ORDER BY id LIMIT 1000")]
+    db.conn.close()
+    return tokens
+
+
 def measure(path: Path, tokens: list[str], requests: int, warmup: int) -> tuple[float, float, float]:
     from selfassess.web import create_app
 
@@ -136,19 +146,27 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,100000,1000000")
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--warmup", type=int, default=500, help="requests before measuring (not timed)")
+    parser.add_argument("--keep", metavar="DIR", help="keep the databases in DIR and reuse those found there")
     args = parser.parse_args()
     results = {}
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(args.keep or scratch)
+        folder.mkdir(parents=True, exist_ok=True)
         for size in (int(s) for s in args.sizes.split(",")):
-            path = Path(folder) / f"bench-{size}.db"
-            print(f"filling {size:,} responses")
-            tokens = fill(path, size)
+            path = folder / f"bench-{size}.db"
+            if path.exists() and args.keep:
+                print(f"reusing {path}")
+                tokens = stored_tokens(path)
+            else:
+                print(f"filling {size:,} responses")
+                tokens = fill(path, size)
             p50, p95, cold = measure(path, tokens, args.requests, args.warmup)
             results[size] = p50
             print(
                 f"report.json over {size:>9,} responses: p50 {p50:6.2f} ms   p95 {p95:6.2f} ms   (first request {cold:.0f} ms)"
             )
-            path.unlink()
+            if not args.keep:
+                path.unlink()
     sizes = sorted(results)
     if len(sizes) > 1:
         print(
