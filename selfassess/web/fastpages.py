@@ -80,8 +80,7 @@ class FastQuestionPages:
         pages = bank_pages(bank)
         if number > len(pages):
             return None
-        lang = response.language
-        compiled = respond.compiled_pages(bank).get((number, lang, respond.ui_language(lang)))
+        compiled = respond.ready_compiled_page(bank, number, response.language)
         if compiled is None:
             return None
 

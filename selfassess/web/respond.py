@@ -198,17 +198,28 @@ def page_context(
 
 
 def compiled_page(bank: Questionnaire, page: Page, lang: str) -> CompiledPage:
-    """Return the page rendered once with markers, per bank version, page and language."""
-    cache = compiled_pages(bank)
-    key = (page.number, lang, g.lang)
+    """Return the page rendered once with markers, per bank version, page and language.
+
+    Called after :func:`load`, so the interface language (``g.lang``) is the one the key names.
+    """
+    cache = _compiled_pages(bank)
+    key = _compiled_key(page.number, lang)
     if key not in cache:
         html = render_template("respond/page.html", slots=MarkerSlots(), **page_context(bank, page, lang, None, None))
         cache[key] = compile_page(html)
     return cache[key]
 
 
-def compiled_pages(bank: Questionnaire) -> dict[tuple[int, str, str], CompiledPage]:
-    """The bank's compiled pages, by (page number, bank language, interface language)."""
+def ready_compiled_page(bank: Questionnaire, number: int, lang: str) -> CompiledPage | None:
+    """Return the compiled page if a request has rendered it already, else ``None``."""
+    return _compiled_pages(bank).get(_compiled_key(number, lang))
+
+
+def _compiled_key(number: int, lang: str) -> tuple[int, str, str]:
+    return number, lang, ui_language(lang)  # bank language, interface language
+
+
+def _compiled_pages(bank: Questionnaire) -> dict[tuple[int, str, str], CompiledPage]:
     cache: dict[tuple[int, str, str], CompiledPage] = bank.__dict__.setdefault("_compiled_pages", {})
     return cache
 

@@ -1,8 +1,8 @@
 """itsdangerous serializers for session cookies and CSRF tokens, built once and quick to use.
 
 The tokens are in the format Flask and Flask-WTF make themselves, so either side reads
-what the other wrote (Flask-WTF's ``validate_csrf`` checks our CSRF tokens). Three things cost more than a
-page view and are done once here instead of on every call:
+what the other wrote (Flask-WTF's ``validate_csrf`` checks our CSRF tokens). Three things
+cost more than a page view and are done once here instead of on every call:
 
 - building a serializer (Flask builds one per request, and itsdangerous test-serialises);
 - deriving the signing key from the secret key and salt (an HMAC per signature);
@@ -21,7 +21,7 @@ from itsdangerous.encoding import base64_encode
 # zlib's header and checksum make payloads this short longer, never shorter.
 COMPRESS_FROM = 64
 
-_derived: dict[tuple[bytes, bytes, str], bytes] = {}
+_derived: dict[tuple[bytes, bytes, str, Any], bytes] = {}
 
 
 class KeyCachingSigner(TimestampSigner):
@@ -29,7 +29,7 @@ class KeyCachingSigner(TimestampSigner):
 
     def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
         raw = self.secret_keys[-1] if secret_key is None else _as_bytes(secret_key)
-        key = (raw, self.salt, self.key_derivation)
+        key = (raw, self.salt, self.key_derivation, self.digest_method)
         derived = _derived.get(key)
         if derived is None:
             if len(_derived) > 64:  # secret keys and salts are few; tests make many apps
