@@ -11,10 +11,10 @@ from typing import Any
 import click
 
 from selfassess import __version__
-from selfassess.answers import check_answers
-from selfassess.loader import BankError, load_bank, load_banks, load_text
+from selfassess.bank.answers import check_answers
+from selfassess.bank.loader import BankError, load_bank, load_banks, load_text
+from selfassess.bank.yamlsource import YamlSyntaxError, parse
 from selfassess.resources import questionnaires_dir
-from selfassess.yamlsource import YamlSyntaxError, parse
 
 
 @click.group()
@@ -102,7 +102,7 @@ def _stored_version(db: Any, bank_id: str) -> Any:
 
 def _compatibility_warnings(banks: list[Any], database: str) -> list[str]:
     from selfassess import store
-    from selfassess.diff import incompatible
+    from selfassess.bank.diff import incompatible
 
     db = store.connect(database)
     warnings = []
@@ -145,7 +145,7 @@ def diff_command(files: tuple[str, ...], database: str | None, as_json: bool) ->
     if len(files) > 2:
         raise click.ClickException("give at most two files: OLD.yaml NEW.yaml")
     old, new = (files[0], files[1]) if len(files) == 2 else (None, files[0])
-    from selfassess.diff import diff
+    from selfassess.bank.diff import diff
 
     after = _load_or_fail(new)
     if database:
@@ -187,7 +187,7 @@ def translations(args: tuple[str, ...], lang: str | None, output: str | None) ->
     selfassess translations export BANK --lang da     CSV: key, source text, translation
     selfassess translations import BANK da.csv        write the translations into BANK
     """
-    from selfassess import translations as tr
+    from selfassess.bank import translations as tr
 
     action, rest = (args[0], args[1:]) if args[0] in ("export", "import") else ("status", args)
     if not rest or not Path(rest[0]).is_file():
@@ -233,7 +233,7 @@ def translations(args: tuple[str, ...], lang: str | None, output: str | None) ->
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of the bank format (for editors)."""
-    from selfassess.schema import schema_json
+    from selfassess.bank.schema import schema_json
 
     click.echo(schema_json(), nl=False)
 
@@ -241,7 +241,7 @@ def schema() -> None:
 @cli.command()
 def rubrics() -> None:
     """List the installed rubrics: name, origin and version."""
-    from selfassess.plugins import installed_rubrics
+    from selfassess.scoring.plugins import installed_rubrics
 
     rows = [(name, r.origin, r.version, r.rubric.description) for name, r in sorted(installed_rubrics().items())]
     width = max(len(r[0]) for r in rows)
@@ -270,8 +270,8 @@ def _load_or_fail(path: str) -> Any:
 @click.option("--digits", default=1, show_default=True, help="Decimals of the scores printed.")
 def score(bank: str, answers_file: str, feedback: bool, lang: str | None, partial: bool, digits: int) -> None:
     """Score ANSWERS.json (question id → value, list or "na") against BANK; print JSON."""
-    from selfassess.scoring import UnknownRubric, result_json
-    from selfassess.scoring import score as score_answers
+    from selfassess.scoring.engine import UnknownRubric, result_json
+    from selfassess.scoring.engine import score as score_answers
 
     questionnaire = _load_or_fail(bank)
     if lang is not None and lang not in questionnaire.languages:
@@ -366,7 +366,7 @@ def preview(bank: str, host: str, port: int) -> None:
 )
 def demo(count: int, seed: int, database: str, bank_ids: tuple[str, ...], folder: str | None) -> None:
     """Create demo organisations with plausible, submitted and scored answers."""
-    from selfassess.catalog import Catalog
+    from selfassess.bank.catalog import Catalog
     from selfassess.demo import create_demo_data
 
     try:

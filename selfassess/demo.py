@@ -11,10 +11,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from selfassess import store
-from selfassess.answers import canonical_answer, check_answers
-from selfassess.bank import Questionnaire
-from selfassess.scoring import score
-from selfassess.synthetic import random_answer, random_answers
+from selfassess.bank.answers import canonical_answer, check_answers
+from selfassess.bank.model import Questionnaire
+from selfassess.bank.synthetic import random_answer, random_answers
+from selfassess.scoring.engine import score
 
 # Profile answers that make a provider more experienced, on average, in the demo data.
 EXPERIENCE = {

@@ -10,7 +10,7 @@ from typing import Any
 import sqlite_utils
 
 from selfassess import cohorts, store
-from selfassess.bank import Questionnaire
+from selfassess.bank.model import Questionnaire
 
 
 def response_rows(db: sqlite_utils.Database, cohort: cohorts.Cohort, bank: Questionnaire) -> list[dict[str, Any]]:

@@ -24,7 +24,7 @@ from typing import Any
 import sqlite_utils
 
 from selfassess import store
-from selfassess.bank import Questionnaire
+from selfassess.bank.model import Questionnaire
 
 ALL = "all"
 

@@ -10,10 +10,10 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from selfassess.answers import is_visible
-from selfassess.bank import Questionnaire
-from selfassess.pages import bank_pages
-from selfassess.synthetic import random_answers
+from selfassess.bank.answers import is_visible
+from selfassess.bank.model import Questionnaire
+from selfassess.bank.pages import bank_pages
+from selfassess.bank.synthetic import random_answers
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from selfassess.scoring import score
-from selfassess.synthetic import random_answers
+from selfassess.bank.synthetic import random_answers
+from selfassess.scoring.engine import score
 from tests.browser import ARTIFACTS, axe_violations, live_server
 
 pytestmark = pytest.mark.browser

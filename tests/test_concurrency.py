@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from selfassess.loader import load_bank
+from selfassess.bank.loader import load_bank
 from tests.conftest import SHIPPED
 
 PROCESSES, SUBMISSIONS = 8, 50

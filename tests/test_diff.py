@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from selfassess.diff import diff
-from selfassess.loader import load_text
+from selfassess.bank.diff import diff
+from selfassess.bank.loader import load_text
 from tests.conftest import FIXTURES, SHIPPED
 
 TINY = (FIXTURES / "tiny.yaml").read_text(encoding="utf-8")
@@ -58,7 +58,7 @@ def test_check_and_diff_against_the_database(tmp_path, run_cli):
     import shutil
 
     from selfassess import store
-    from selfassess.loader import load_bank
+    from selfassess.bank.loader import load_bank
 
     banks = tmp_path / "banks"
     banks.mkdir()

@@ -11,7 +11,7 @@ from datetime import UTC
 import pytest
 
 from selfassess import accounts, cohorts, store
-from selfassess.synthetic import random_answers
+from selfassess.bank.synthetic import random_answers
 from tests.conftest import Respondent, csrf_token
 from tests.test_take_flow import answer_all
 

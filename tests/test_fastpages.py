@@ -10,8 +10,8 @@ import pytest
 from werkzeug.test import EnvironBuilder
 
 from selfassess import store
-from selfassess.pages import bank_pages
-from selfassess.synthetic import random_answers
+from selfassess.bank.pages import bank_pages
+from selfassess.bank.synthetic import random_answers
 from selfassess.web.fastpages import FastQuestionPages
 from tests.conftest import CSRF_RE, Respondent, form_values
 

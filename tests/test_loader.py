@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from selfassess.bank import Text
-from selfassess.loader import BankError, load_bank, load_text
+from selfassess.bank.loader import BankError, load_bank, load_text
+from selfassess.bank.model import Text
 from tests.conftest import FIXTURES, MINIMAL_BANK, SHIPPED
 
 

@@ -8,7 +8,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from selfassess.loader import (
+from selfassess.bank.loader import (
     DIMENSION_KEYS,
     LEVEL_KEYS,
     OPTION_KEYS,

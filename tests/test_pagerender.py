@@ -7,9 +7,9 @@ import random
 import pytest
 from flask import render_template
 
-from selfassess.answers import is_visible
-from selfassess.pages import bank_pages
-from selfassess.synthetic import random_answers
+from selfassess.bank.answers import is_visible
+from selfassess.bank.pages import bank_pages
+from selfassess.bank.synthetic import random_answers
 from selfassess.web import respond
 from selfassess.web.pagerender import LiveSlots
 

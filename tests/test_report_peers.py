@@ -10,9 +10,9 @@ import statistics
 import pytest
 
 from selfassess import store
+from selfassess.bank.synthetic import random_answers
 from selfassess.demo import create_demo_data
-from selfassess.scoring import score
-from selfassess.synthetic import random_answers
+from selfassess.scoring.engine import score
 
 
 @pytest.fixture

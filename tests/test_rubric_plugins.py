@@ -11,10 +11,10 @@ from pathlib import Path
 import pluggy
 import pytest
 
-from selfassess import hookspecs, plugins
-from selfassess.hookspecs import hookimpl
-from selfassess.loader import BankError, load_text
-from selfassess.rubrics import DimensionResult, Result, Rubric
+from selfassess.bank.loader import BankError, load_text
+from selfassess.scoring import hookspecs, plugins
+from selfassess.scoring.hookspecs import hookimpl
+from selfassess.scoring.rubrics import DimensionResult, Result, Rubric
 from tests.conftest import MINIMAL_BANK, ROOT
 
 PLUGIN_DIR = Path(__file__).resolve().parent / "rubric_plugin"
@@ -69,7 +69,7 @@ def throwaway():
 
 
 def test_a_registered_plugin_scores_a_bank(throwaway):
-    from selfassess.scoring import score
+    from selfassess.scoring.engine import score
 
     bank = load_text(MINIMAL_BANK.replace("rubric:\n", "rubric:\n  plugin: constant\n"))
     assert score(bank, {}).score == 50.0
@@ -96,10 +96,10 @@ def test_same_name_twice_keeps_the_first(capsys):
             fake.name = "weighted-mean"
             return [fake]
 
-    import selfassess.rubrics.weighted_mean as builtin
+    import selfassess.scoring.rubrics.weighted_mean as builtin
 
     pm.register(Impostor(), name="impostor")
-    pm.register(builtin, name="selfassess.rubrics.weighted_mean")
+    pm.register(builtin, name="selfassess.scoring.rubrics.weighted_mean")
     found = plugins.installed_rubrics(pm)
     assert type(found["weighted-mean"].rubric).__name__ == "WeightedMean"
     assert (

@@ -7,9 +7,9 @@ import json
 import jsonschema
 import pytest
 
+from selfassess.bank.schema import schema_json
+from selfassess.bank.yamlsource import parse
 from selfassess.resources import SCHEMA_FILE
-from selfassess.schema import schema_json
-from selfassess.yamlsource import parse
 from tests.conftest import FIXTURES, MINIMAL_BANK, SHIPPED
 
 BANKS = sorted(SHIPPED.glob("*.yaml"))

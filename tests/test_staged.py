@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
-from selfassess.loader import BankError, load_text
-from selfassess.scoring import score
+from selfassess.bank.loader import BankError, load_text
+from selfassess.scoring.engine import score
 
 STAGED = textwrap.dedent(
     """\

@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from selfassess.answers import is_visible
-from selfassess.pages import bank_pages
-from selfassess.scoring import result_json, score
-from selfassess.synthetic import random_answers
+from selfassess.bank.answers import is_visible
+from selfassess.bank.pages import bank_pages
+from selfassess.bank.synthetic import random_answers
+from selfassess.scoring.engine import result_json, score
 from tests.conftest import Respondent, csrf_token, form_values
 
 

@@ -6,7 +6,7 @@ import csv
 import difflib
 import io
 
-from selfassess.loader import load_text
+from selfassess.bank.loader import load_text
 from tests.conftest import SHIPPED
 
 COMMENTED = """\

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from selfassess import store
-from selfassess.synthetic import random_answers
+from selfassess.bank.synthetic import random_answers
 from selfassess.web import create_app
 from tests.conftest import SHIPPED, Respondent
 from tests.test_take_flow import answer_all

@@ -110,7 +110,7 @@ def test_errors_speak_the_respondents_language(client):
 
 
 def test_invalid_bank_stops_the_start(tmp_path):
-    from selfassess.loader import BankError
+    from selfassess.bank.loader import BankError
     from selfassess.web import create_app
 
     (tmp_path / "bad.yaml").write_text("id: bad\n", encoding="utf-8")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from selfassess.answers import check_answers
-from selfassess.loader import load_bank
-from selfassess.scoring import score
+from selfassess.bank.answers import check_answers
+from selfassess.bank.loader import load_bank
+from selfassess.scoring.engine import score
 from tests.conftest import FIXTURES
 
 BASE = {"sc": 4, "ch": "some", "mu": ["x", "z"], "yn": "yes", "nu": 70, "tx": "hello", "c1": 2.5}
@@ -95,14 +95,14 @@ def test_nothing_answered_has_no_overall(tiny):
     ("value", "level"), [(0, "starting"), (39.99, "starting"), (40, "developing"), (85, "leading"), (100, "leading")]
 )
 def test_level_is_last_level_reached(tiny, value, level):
-    from selfassess.rubrics.normalise import level_for
+    from selfassess.scoring.rubrics.normalise import level_for
 
     assert level_for(tiny, value) == level
 
 
 def test_level_threshold_survives_float_sums(tiny):
     # 0.1 + 0.2 style sums must not drop a respondent below a level it reached exactly.
-    from selfassess.rubrics.normalise import level_for
+    from selfassess.scoring.rubrics.normalise import level_for
 
     assert level_for(tiny, 65 - 1e-12) == "established"
     assert level_for(tiny, 64.999) == "developing"

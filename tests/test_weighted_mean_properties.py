@@ -9,11 +9,11 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from selfassess.bank import NOT_APPLICABLE
-from selfassess.loader import load_bank
-from selfassess.rubrics.normalise import normalised_score
-from selfassess.scoring import score
-from selfassess.synthetic import random_answers
+from selfassess.bank.loader import load_bank
+from selfassess.bank.model import NOT_APPLICABLE
+from selfassess.bank.synthetic import random_answers
+from selfassess.scoring.engine import score
+from selfassess.scoring.rubrics.normalise import normalised_score
 from tests.conftest import FIXTURES, SHIPPED
 
 BANKS = {

@@ -12,8 +12,8 @@ from typing import Any
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from selfassess.catalog import Catalog
-from selfassess.loader import BankError, Problem
+from selfassess.bank.catalog import Catalog
+from selfassess.bank.loader import BankError, Problem
 from selfassess.resources import PACKAGE_DIR, questionnaires_dir, templates_dir
 
 ENV_SETTINGS = ("SELFASSESS_QUESTIONNAIRES", "SELFASSESS_DATABASE", "SELFASSESS_SECRET_KEY", "SELFASSESS_MIN_PEERS")

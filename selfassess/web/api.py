@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint
 
 from selfassess import store
-from selfassess.rubrics.base import DimensionResult, Result
-from selfassess.scoring import result_json
+from selfassess.scoring.engine import result_json
+from selfassess.scoring.rubrics.base import DimensionResult, Result
 from selfassess.web.db import get_db
 from selfassess.web.respond import load
 

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, g, redirect, render_template
 from markupsafe import Markup, escape
 
 from selfassess import accounts, cohorts, exports, store
-from selfassess.bank import Questionnaire
+from selfassess.bank.model import Questionnaire
 from selfassess.web import charts
 from selfassess.web.db import get_db
 from selfassess.web.errors import HttpError

@@ -25,8 +25,8 @@ from flask import Flask
 from werkzeug.http import parse_cookie
 
 from selfassess import store
-from selfassess.catalog import Catalog
-from selfassess.pages import bank_pages
+from selfassess.bank.catalog import Catalog
+from selfassess.bank.pages import bank_pages
 from selfassess.web import respond, security
 from selfassess.web.db import connection
 from selfassess.web.sessions import CachedCookieSessionInterface, new_raw_token, signed_csrf

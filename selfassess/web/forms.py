@@ -1,7 +1,7 @@
 """Forms built from a bank: one WTForms class per bank version, page and language.
 
 WTForms carries the CSRF token and the field data; the answers themselves are
-checked by :func:`selfassess.answers.canonical_answer`, the same rules the
+checked by :func:`selfassess.bank.answers.canonical_answer`, the same rules the
 command line applies, with messages in the respondent's language.
 """
 
@@ -17,9 +17,9 @@ from wtforms import Field, Form, RadioField, SelectMultipleField, StringField, T
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from selfassess.answers import canonical_answer
-from selfassess.bank import NOT_APPLICABLE, Question, Questionnaire
-from selfassess.pages import Page
+from selfassess.bank.answers import canonical_answer
+from selfassess.bank.model import NOT_APPLICABLE, Question, Questionnaire
+from selfassess.bank.pages import Page
 
 ORGANISATION_FIELD = "_organisation"  # never a question id: those start with a letter or digit
 MAX_TEXT = 5000

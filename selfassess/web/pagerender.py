@@ -18,7 +18,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from selfassess.bank import value_key
+from selfassess.bank.model import value_key
 
 TOKEN_MARKER = "zzTOKENzz"  # URL-safe, so it survives url_for
 ANSWERED_MARKER, ASKED_MARKER = 987654321, 987654323  # numbers: they pass through %d formatting

@@ -13,13 +13,13 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, render_template, request
 
-from selfassess.answers import check_answers
-from selfassess.bank import Questionnaire
-from selfassess.loader import BankError, load_bank
-from selfassess.pages import bank_pages
+from selfassess.bank.answers import check_answers
+from selfassess.bank.loader import BankError, load_bank
+from selfassess.bank.model import Questionnaire
+from selfassess.bank.pages import bank_pages
 from selfassess.resources import PACKAGE_DIR, templates_dir
-from selfassess.rubrics.normalise import plan_for
-from selfassess.scoring import UnknownRubric, score
+from selfassess.scoring.engine import UnknownRubric, score
+from selfassess.scoring.rubrics.normalise import plan_for
 from selfassess.web.forms import page_choices
 from selfassess.web.i18n import _
 from selfassess.web.pagerender import LiveSlots

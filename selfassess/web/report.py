@@ -13,9 +13,9 @@ import plotly
 from flask import Blueprint, Response, current_app, redirect, render_template, request, send_from_directory, url_for
 
 from selfassess import cohorts, store
-from selfassess.bank import Questionnaire
+from selfassess.bank.model import Questionnaire
 from selfassess.peers import ALL, COHORT, Figures, PeerReport, cohort_report, peer_report
-from selfassess.scoring import result_json
+from selfassess.scoring.engine import result_json
 from selfassess.web import charts
 from selfassess.web.api import stored_result
 from selfassess.web.db import get_db

@@ -8,13 +8,13 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from werkzeug.wrappers import Response as HttpResponse
 
 from selfassess import store
-from selfassess.answers import check_answers, is_visible
-from selfassess.bank import Questionnaire
-from selfassess.catalog import Catalog, estimated_minutes
+from selfassess.bank.answers import check_answers, is_visible
+from selfassess.bank.catalog import Catalog, estimated_minutes
+from selfassess.bank.loader import BankError, load_text
+from selfassess.bank.model import Questionnaire
+from selfassess.bank.pages import Page, bank_pages, page_of
 from selfassess.i18n import INTERFACE_LANGUAGES
-from selfassess.loader import BankError, load_text
-from selfassess.pages import Page, bank_pages, page_of
-from selfassess.scoring import score
+from selfassess.scoring.engine import score
 from selfassess.web import csrf
 from selfassess.web.db import get_db
 from selfassess.web.errors import HttpError

@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from selfassess import store
-from selfassess.loader import load_bank
+from selfassess.bank.loader import load_bank
 from selfassess.resources import questionnaires_dir
 
 BATCH = 20_000

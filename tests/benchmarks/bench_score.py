@@ -12,11 +12,11 @@ import random
 import sys
 import time
 
-from selfassess.answers import check_answers
-from selfassess.loader import load_bank
+from selfassess.bank.answers import check_answers
+from selfassess.bank.loader import load_bank
+from selfassess.bank.synthetic import random_answers
 from selfassess.resources import questionnaires_dir
-from selfassess.scoring import score
-from selfassess.synthetic import random_answers
+from selfassess.scoring.engine import score
 
 
 def main(n: int) -> None:

@@ -32,10 +32,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
-from selfassess.catalog import Catalog  # noqa: E402
-from selfassess.pages import bank_pages  # noqa: E402
+from selfassess.bank.catalog import Catalog  # noqa: E402
+from selfassess.bank.pages import bank_pages  # noqa: E402
+from selfassess.bank.synthetic import random_answers  # noqa: E402
 from selfassess.resources import questionnaires_dir  # noqa: E402
-from selfassess.synthetic import random_answers  # noqa: E402
 from tests.loadgen import Client, form_data  # noqa: E402
 
 

@@ -5,10 +5,10 @@ score = 100 x (blend x lowest s + (1 - blend) x weighted mean of s), per dimensi
 
 from types import MappingProxyType
 
-from selfassess.hookspecs import hookimpl
-from selfassess.rubrics import DimensionResult, Result, Rubric, Setting
-from selfassess.rubrics.base import RubricProblem
-from selfassess.rubrics.normalise import level_for, overall_score, plan_for
+from selfassess.scoring.hookspecs import hookimpl
+from selfassess.scoring.rubrics import DimensionResult, Result, Rubric, Setting
+from selfassess.scoring.rubrics.base import RubricProblem
+from selfassess.scoring.rubrics.normalise import level_for, overall_score, plan_for
 
 
 class WeakestLink(Rubric):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
 
-from selfassess.bank import Questionnaire
+from selfassess.bank.model import Questionnaire
 
 DocPath = tuple[str | int, ...]
 

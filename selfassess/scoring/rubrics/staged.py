@@ -10,10 +10,10 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from selfassess.bank import Questionnaire
-from selfassess.hookspecs import hookimpl
-from selfassess.rubrics.base import DimensionResult, Result, Rubric, RubricProblem, Setting
-from selfassess.rubrics.normalise import overall_score, plan_for
+from selfassess.bank.model import Questionnaire
+from selfassess.scoring.hookspecs import hookimpl
+from selfassess.scoring.rubrics.base import DimensionResult, Result, Rubric, RubricProblem, Setting
+from selfassess.scoring.rubrics.normalise import overall_score, plan_for
 
 DEFAULT_THRESHOLD = 0.75
 

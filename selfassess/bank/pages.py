@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from selfassess.bank import Dimension, Question, Questionnaire
+from selfassess.bank.model import Dimension, Question, Questionnaire
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The question-bank model: immutable objects built by :mod:`selfassess.loader`.
+"""The question-bank model: immutable objects built by :mod:`selfassess.bank.loader`.
 
 Questionnaire → dimensions (the radar chart's axes) → questions → options.
 Every human text is a :class:`Text`, a map of language code → string.

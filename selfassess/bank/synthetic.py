@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from selfassess.answers import is_visible
-from selfassess.bank import NOT_APPLICABLE, Question, Questionnaire
+from selfassess.bank.answers import is_visible
+from selfassess.bank.model import NOT_APPLICABLE, Question, Questionnaire
 
 
 def random_answer(question: Question, rng: random.Random, maturity: float | None = None) -> Any:

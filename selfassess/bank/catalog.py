@@ -7,8 +7,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from selfassess.bank import Questionnaire
-from selfassess.loader import BankError, find_banks, load_banks
+from selfassess.bank.loader import BankError, find_banks, load_banks
+from selfassess.bank.model import Questionnaire
 
 
 @dataclass

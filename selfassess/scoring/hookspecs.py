@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from selfassess.rubrics.base import Rubric
+    from selfassess.scoring.rubrics.base import Rubric
 
 hookspec = pluggy.HookspecMarker("selfassess")
 hookimpl = pluggy.HookimplMarker("selfassess")
@@ -17,6 +17,6 @@ hookimpl = pluggy.HookimplMarker("selfassess")
 def register_rubrics() -> list[Rubric]:  # type: ignore[empty-body]
     """Return the rubrics this plugin provides.
 
-    :return: a list of :class:`selfassess.rubrics.Rubric` instances, each with a
+    :return: a list of :class:`selfassess.scoring.rubrics.Rubric` instances, each with a
         unique ``name`` that banks use in ``rubric.plugin``.
     """

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from selfassess.bank import Dimension, Question, Questionnaire, Text
+from selfassess.bank.model import Dimension, Question, Questionnaire, Text
 
 
 @dataclass(frozen=True)

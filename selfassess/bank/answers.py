@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from selfassess.bank import NOT_APPLICABLE, Question, Questionnaire, ShowIf, value_key
+from selfassess.bank.model import NOT_APPLICABLE, Question, Questionnaire, ShowIf, value_key
 
 
 def is_visible(bank: Questionnaire, question: Question, answers: Mapping[str, Any]) -> bool:

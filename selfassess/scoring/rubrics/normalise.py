@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from selfassess.answers import is_visible
-from selfassess.bank import NOT_APPLICABLE, Question, Questionnaire, value_key
+from selfassess.bank.answers import is_visible
+from selfassess.bank.model import NOT_APPLICABLE, Question, Questionnaire, value_key
 
 Scorer = Callable[[Any], float | None]
 

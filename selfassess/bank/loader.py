@@ -1,6 +1,6 @@
 """Load a bank from YAML, checking every rule, and report each mistake with its position.
 
-:func:`load_bank` returns a :class:`~selfassess.bank.Questionnaire` or raises
+:func:`load_bank` returns a :class:`~selfassess.bank.model.Questionnaire` or raises
 :class:`BankError` holding *all* problems found, each as ``file:line:col: message``.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from selfassess.bank import (
+from selfassess.bank.model import (
     QUESTION_TYPES,
     SCORED_TYPES,
     Dimension,
@@ -29,8 +29,8 @@ from selfassess.bank import (
     frozen_map,
     value_key,
 )
-from selfassess.rubrics.base import Rubric, Setting
-from selfassess.yamlsource import Document, Path_, YamlSyntaxError, parse
+from selfassess.bank.yamlsource import Document, Path_, YamlSyntaxError, parse
+from selfassess.scoring.rubrics.base import Rubric, Setting
 
 BANK_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ITEM_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -102,7 +102,7 @@ def load_text(
     except YamlSyntaxError as exc:
         raise BankError([Problem(name, exc.position.line, exc.position.column, exc.message)]) from None
     if rubrics is None:
-        from selfassess.plugins import get_rubric
+        from selfassess.scoring.plugins import get_rubric
 
         rubrics = get_rubric
     digest = content_hash or hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -432,7 +432,7 @@ class _Builder:
             self.rubric_name = plugin
             self.rubric = self.rubrics(plugin)
             if self.rubric is None:
-                from selfassess.plugins import installed_rubrics
+                from selfassess.scoring.plugins import installed_rubrics
 
                 names = ", ".join(sorted(installed_rubrics())) or "none"
                 self.problem(
@@ -452,7 +452,7 @@ class _Builder:
 
     def other_rubrics(self, attribute: str) -> dict[str, str]:
         """Map each key that some other installed rubric accepts to that rubric's name."""
-        from selfassess.plugins import installed_rubrics
+        from selfassess.scoring.plugins import installed_rubrics
 
         cache_key = (self.rubric_name, attribute)
         if cache_key not in self._other_rubrics:

@@ -10,15 +10,15 @@ from typing import cast
 
 import pluggy
 
-from selfassess import hookspecs
-from selfassess.rubrics.base import Rubric
+from selfassess.scoring import hookspecs
+from selfassess.scoring.rubrics.base import Rubric
 
 ENTRY_POINT_GROUP = "selfassess.rubrics"
 
 # The built-in rubrics are plugins like any other.
 DEFAULT_PLUGINS = (
-    "selfassess.rubrics.weighted_mean",
-    "selfassess.rubrics.staged",
+    "selfassess.scoring.rubrics.weighted_mean",
+    "selfassess.scoring.rubrics.staged",
 )
 
 

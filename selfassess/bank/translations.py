@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from selfassess.yamlsource import Document, Path_, parse
+from selfassess.bank.yamlsource import Document, Path_, parse
 
 TEXT_KEYS = {"title", "description", "text", "help", "label"}
 COLUMNS = ("key", "source", "translation")

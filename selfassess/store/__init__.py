@@ -29,8 +29,8 @@ from typing import Any, NamedTuple
 
 import sqlite_utils
 
-from selfassess.bank import Questionnaire
-from selfassess.rubrics.base import Result
+from selfassess.bank.model import Questionnaire
+from selfassess.scoring.rubrics.base import Result
 
 SCHEMA_VERSION = 5
 OVERALL = ""  # the dimension id under which the overall score is stored

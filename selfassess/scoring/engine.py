@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from selfassess.bank import Questionnaire
-from selfassess.plugins import get_rubric
-from selfassess.rubrics.base import Result
+from selfassess.bank.model import Questionnaire
+from selfassess.scoring.plugins import get_rubric
+from selfassess.scoring.rubrics.base import Result
 
 
 class UnknownRubric(LookupError):

@@ -10,10 +10,10 @@ import importlib
 import json
 from typing import Any
 
-from selfassess import loader
-from selfassess.bank import QUESTION_TYPES
-from selfassess.plugins import DEFAULT_PLUGINS
-from selfassess.rubrics.base import Setting
+from selfassess.bank import loader
+from selfassess.bank.model import QUESTION_TYPES
+from selfassess.scoring.plugins import DEFAULT_PLUGINS
+from selfassess.scoring.rubrics.base import Setting
 
 SCHEMA_ID = "https://selfassess.invalid/bank.schema.json"
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from selfassess.answers import is_visible
-from selfassess.bank import Questionnaire
-from selfassess.hookspecs import hookimpl
-from selfassess.rubrics.base import DimensionResult, Result, Rubric
-from selfassess.rubrics.normalise import level_for, overall_score, plan_for
+from selfassess.bank.answers import is_visible
+from selfassess.bank.model import Questionnaire
+from selfassess.scoring.hookspecs import hookimpl
+from selfassess.scoring.rubrics.base import DimensionResult, Result, Rubric
+from selfassess.scoring.rubrics.normalise import level_for, overall_score, plan_for
 
 
 class WeightedMean(Rubric):
