@@ -44,14 +44,8 @@ def create_demo_data(
     for bank in banks:
         store.register_profile(db, bank)
     try:
-        start = db.execute("SELECT COUNT(*) FROM organisations WHERE demo = 1").fetchone()[0]
-        for n in range(start + 1, count + 1):
-            with db.conn:
-                org_id = (
-                    db.table("organisations")
-                    .insert({"name": f"Demo provider {n:03d}", "demo": 1, "created_at": store.now()})
-                    .last_pk
-                )
+        for n in range(store.demo_organisations(db) + 1, count + 1):
+            org_id = store.add_organisation(db, f"Demo provider {n:03d}", demo=True)
             profile: dict[str, object] = {}  # one organisation answers alike across banks where it can
             base = rng.betavariate(2.2, 2.2)
             for bank in banks:

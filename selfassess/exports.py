@@ -1,4 +1,8 @@
-"""Cohort exports: one row per response, or one row per answer; the web and the CLI share them."""
+"""Cohort exports: one row per member, or one row per answer; the web and the CLI share them.
+
+Both list the same responses as the dashboard: each member organisation's counting
+response, or while it has none its latest draft (see :mod:`selfassess.store.counting`).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,12 @@ import io
 import json
 from typing import Any
 
-import sqlite_utils
-
 from selfassess import cohorts, store
 from selfassess.bank.model import Questionnaire
+from selfassess.store import Db
 
 
-def response_rows(db: sqlite_utils.Database, cohort: cohorts.Cohort, bank: Questionnaire) -> list[dict[str, Any]]:
+def response_rows(db: Db, cohort: cohorts.Cohort, bank: Questionnaire) -> list[dict[str, Any]]:
     """Organisation, profile answers, dimension scores and levels, overall, timestamps."""
     rows = []
     for m in cohorts.members(db, cohort, [q.id for q in bank.profile]):
@@ -31,15 +34,10 @@ def response_rows(db: sqlite_utils.Database, cohort: cohorts.Cohort, bank: Quest
     return rows
 
 
-def answer_rows(db: sqlite_utils.Database, cohort: cohorts.Cohort) -> list[dict[str, Any]]:
-    """Every answer of every response in the cohort: response, question, answer."""
+def answer_rows(db: Db, cohort: cohorts.Cohort) -> list[dict[str, Any]]:
+    """Every answer of the members' responses: response, question, answer."""
     return [
-        {"response": token, "question": qid, "answer": json.loads(value)}
-        for token, qid, value in db.conn.execute(
-            "SELECT r.token, a.question_id, a.value FROM answers a JOIN responses r ON r.id = a.response_id"
-            " WHERE r.cohort_id = ? ORDER BY r.id, a.rowid",
-            [cohort.id],
-        )
+        {"response": token, "question": qid, "answer": value} for token, qid, value in store.cohort_answers(db, cohort)
     ]
 
 

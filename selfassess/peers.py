@@ -1,12 +1,13 @@
 """Peer figures for a report: median, quartiles and percentile rank among similar providers.
 
-Peers are the latest submissions of *other* organisations to the same bank, optionally
-only those that gave the same answer to one profile question. Figures are defined as
+Peers are the counting responses (see :mod:`selfassess.store.counting`) of *other*
+organisations to the same bank, optionally only those that gave the same answer to one
+profile question, or only the members of the response's cohort. Figures are defined as
 
 - median = ``statistics.median``; p25, p75 = ``statistics.quantiles(n=4, method="inclusive")``
 - percentile rank = 100 x (peers below + 1/2 x peers equal) / n
 
-and computed from ``peer_buckets`` (counts per 0.1-point bucket, kept up to date on
+and computed from ``peer_buckets`` (counts per 0.01-point bucket, kept up to date on
 submit) plus the few buckets that hold the order statistics needed, whose values are
 read once per change of the peers and then kept in memory. No request reads every score.
 """
@@ -14,17 +15,15 @@ read once per change of the peers and then kept in memory. No request reads ever
 from __future__ import annotations
 
 import bisect
-import os
-import statistics
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlite_utils
-
 from selfassess import store
 from selfassess.bank.model import Questionnaire
+from selfassess.store import Db
 
 ALL = "all"
 
@@ -89,30 +88,17 @@ CACHE = PeerCache()
 class _Peers:
     """Order statistics over one distribution, with one known score set aside (the viewer's own)."""
 
-    def __init__(self, db: sqlite_utils.Database, where: tuple[str, str, str, str], dist: _Distribution) -> None:
+    def __init__(self, db: Db, group: store.PeerGroup, dist: _Distribution) -> None:
         self.db = db
-        self.bank_id, self.grp, self.value, self.dimension = where
+        self.group = group
         self.dist = dist
         self._counted: dict[float, tuple[int, int]] = {}  # own and shown score are usually the same
-
-    def _in_bucket(self, select: str, bucket: int, condition: str = "", args: tuple[Any, ...] = ()) -> Any:
-        # One range of the covering index (bank, dimension, latest, bucket, score, profile).
-        sql = f"SELECT {select} FROM scores s WHERE s.bank_id = ? AND s.dimension = ? AND s.latest = 1 AND s.bucket = ?"
-        params: list[Any] = [self.bank_id, self.dimension, bucket]
-        if condition:
-            sql += f" AND {condition}"
-            params.extend(args)
-        if self.grp:
-            sql += " AND instr(s.profile, ?) > 0"
-            params.append(store.group_needle(self.grp, self.value))
-        return self.db.conn.execute(sql, params)
 
     def bucket_values(self, bucket: int) -> list[float]:
         """The sorted scores of one bucket, read once per version of the peers."""
         found = self.dist.values.get(bucket)
         if found is None:
-            found = sorted(row[0] for row in self._in_bucket("s.score", bucket))
-            self.dist.values[bucket] = found
+            found = self.dist.values[bucket] = store.bucket_scores(self.db, self.group, bucket)
         return found
 
     def kth(self, k: int) -> float:
@@ -128,10 +114,7 @@ class _Peers:
         if values is None:  # a provider's own bucket: counted in SQL, not kept
             counted = self._counted.get(score)
             if counted is None:
-                # The scores below and above, each a range of the index; the ties between
-                # them (thousands at exactly 0 or 100 in a large database) are not walked.
-                below = self._in_bucket("count(*)", bucket, "s.score < ?", (score,)).fetchone()[0]
-                above = self._in_bucket("count(*)", bucket, "s.score > ?", (score,)).fetchone()[0]
+                below, above = store.count_below_above(self.db, self.group, bucket, score)
                 counted = self._counted[score] = (below, max(0, self.dist.counts[bucket] - below - above))
             below, equal = counted
             return self.dist.cumulative[bucket] + below, equal
@@ -140,24 +123,12 @@ class _Peers:
         return self.dist.cumulative[bucket] + low, high - low
 
 
-def _database_identity(db: sqlite_utils.Database) -> tuple[str, int]:
-    """Which database file this is (path and inode): connections come and go, files stay."""
-    path = db.conn.execute("PRAGMA database_list").fetchone()[2]
-    try:
-        return path, os.stat(path).st_ino
-    except OSError:
-        return path, 0
-
-
-def _distribution(db: sqlite_utils.Database, key: tuple[str, str, str, str], version: tuple[Any, ...]) -> _Distribution:
-    cache_key = (*version, *key)  # a new version (a submit) means new figures
+def _distribution(db: Db, group: store.PeerGroup, version: tuple[Any, ...]) -> _Distribution:
+    cache_key = (*version, *group)  # a new version (a submit) means new figures
     found = CACHE.get(cache_key)
     if found is None:
         counts = [0] * store.BUCKETS
-        for bucket, n in db.conn.execute(
-            "SELECT bucket, n FROM peer_buckets WHERE bank_id = ? AND grp = ? AND grp_value = ? AND dimension = ? AND n > 0",
-            list(key),
-        ):
+        for bucket, n in store.bucket_counts(db, group):
             counts[bucket] = n
         cumulative = [0] * (store.BUCKETS + 1)  # cumulative[b]: scores in the buckets below b
         for i, n in enumerate(counts):
@@ -165,6 +136,24 @@ def _distribution(db: sqlite_utils.Database, key: tuple[str, str, str, str], ver
         found = _Distribution(counts, cumulative, cumulative[-1])
         CACHE.put(cache_key, found)
     return found
+
+
+def quartiles(n: int, kth: Callable[[int], float]) -> tuple[float, float, float]:
+    """Return (p25, median, p75) of *n* values, given the k-th smallest (0-based) by *kth*.
+
+    The median is ``statistics.median``, p25 and p75 are
+    ``statistics.quantiles(n=4, method="inclusive")``; from order statistics, so that a
+    million scores need not be read to find three of them. Needs n >= 2.
+    """
+    m = n - 1
+    outer = []
+    for i in (1, 3):
+        j, delta = divmod(i * m, 4)
+        low = kth(j)
+        outer.append(low if delta == 0 else (low * (4 - delta) + kth(j + 1) * delta) / 4)
+    middle = n // 2
+    median = kth(middle) if n % 2 else (kth(middle - 1) + kth(middle)) / 2
+    return outer[0], median, outer[1]
 
 
 def _figures(peers: _Peers, own: float | None, mine: float | None, min_peers: int) -> Figures | None:
@@ -177,15 +166,7 @@ def _figures(peers: _Peers, own: float | None, mine: float | None, min_peers: in
     def peer(k: int) -> float:  # k-th smallest of the peers, own score set aside
         return peers.kth(k if own_rank is None or k < own_rank else k + 1)
 
-    # statistics.quantiles(n=4, method="inclusive"), from the order statistics
-    m = total - 1
-    quartiles = []
-    for i in (1, 2, 3):
-        j, delta = divmod(i * m, 4)
-        low = peer(j)
-        quartiles.append(low if delta == 0 else (low * (4 - delta) + peer(j + 1) * delta) / 4)
-    middle = total // 2  # statistics.median
-    median = peer(middle) if total % 2 else (peer(middle - 1) + peer(middle)) / 2
+    p25, median, p75 = quartiles(total, peer)
     percentile = None
     if mine is not None:
         below, equal = peers.below_equal(mine)
@@ -193,11 +174,11 @@ def _figures(peers: _Peers, own: float | None, mine: float | None, min_peers: in
             below -= 1 if own < mine else 0
             equal -= 1 if own == mine else 0
         percentile = 100.0 * (below + 0.5 * equal) / total
-    return Figures(total, median, quartiles[0], quartiles[2], percentile)
+    return Figures(total, median, p25, p75, percentile)
 
 
 def peer_report(
-    db: sqlite_utils.Database,
+    db: Db,
     bank: Questionnaire,
     response: store.Response,
     group: str = ALL,
@@ -206,23 +187,19 @@ def peer_report(
     """Return the peer figures of a submitted *response* in peer *group* (``all`` or a profile question id)."""
     grp, value = "", ""
     if group != ALL:
-        row = db.conn.execute(
-            "SELECT value FROM answers WHERE response_id = ? AND question_id = ?", [response.id, group]
-        ).fetchone()
-        if row is None:
+        answer = store.stored_answer(db, response.id, group)
+        if answer is None:
             return PeerReport(group, 0, None, None, reason="no-answer")
-        grp, value = group, row[0]
-    version = (*_database_identity(db), store.peer_version(db, bank.id))
-    mine = {
-        row[0]: row[1]
-        for row in db.conn.execute("SELECT dimension, score FROM scores WHERE response_id = ?", [response.id])
-    }
-    own = _own_latest(db, bank.id, response, grp, value)
+        grp, value = group, answer
+    version = (*store.database_identity(db), store.peer_version(db, bank.id))
+    mine = store.response_scores(db, response.id)
+    # The organisation's counting response is not its own peer, whichever response is shown.
+    own = store.own_counting_scores(db, bank.id, response.id, response.organisation_id, grp, value)
     keys = [store.OVERALL] + [d.id for d in bank.dimensions]
     figures: dict[str, Figures | None] = {}
     n_group = 0
     for dim in keys:
-        where = (bank.id, grp, value, dim)
+        where = store.PeerGroup(bank.id, grp, value, dim)
         peers = _Peers(db, where, _distribution(db, where, version))
         own_score = own.get(dim)
         if dim == store.OVERALL:
@@ -234,24 +211,6 @@ def peer_report(
     return PeerReport(group, n_group, overall, figures)
 
 
-def _own_latest(
-    db: sqlite_utils.Database, bank_id: str, response: store.Response, grp: str, value: str
-) -> dict[str, float]:
-    """Scores of the organisation's latest submission, if it is in the group (it is not a peer)."""
-    if response.organisation_id is None:
-        owner = "s.response_id = ?"
-        args: list[Any] = [response.id]
-    else:
-        owner = "s.organisation_id = ?"
-        args = [response.organisation_id]
-    sql = f"SELECT s.dimension, s.score, s.response_id FROM scores s WHERE {owner} AND s.bank_id = ? AND s.latest = 1 AND s.score IS NOT NULL"
-    args.append(bank_id)
-    if grp:
-        sql += " AND instr(s.profile, ?) > 0"
-        args.append(store.group_needle(grp, value))
-    return {row[0]: row[1] for row in db.conn.execute(sql, args)}
-
-
 COHORT = "cohort"
 
 
@@ -259,44 +218,30 @@ def plain_figures(values: list[float], mine: float | None, min_peers: int) -> Fi
     """The same figures from a list of scores (for groups small by nature, such as a cohort)."""
     if len(values) < max(min_peers, 2):
         return None
-    p25, _, p75 = statistics.quantiles(values, n=4, method="inclusive")
+    ordered = sorted(values)
+    p25, median, p75 = quartiles(len(ordered), ordered.__getitem__)
     percentile = None
     if mine is not None:
-        below = sum(1 for v in values if v < mine)
-        equal = sum(1 for v in values if v == mine)
-        percentile = 100.0 * (below + 0.5 * equal) / len(values)
-    return Figures(len(values), statistics.median(values), p25, p75, percentile)
+        below = bisect.bisect_left(ordered, mine)
+        equal = bisect.bisect_right(ordered, mine) - below
+        percentile = 100.0 * (below + 0.5 * equal) / len(ordered)
+    return Figures(len(ordered), median, p25, p75, percentile)
 
 
-def cohort_report(
-    db: sqlite_utils.Database, bank: Questionnaire, response: store.Response, min_peers: int = 5
-) -> PeerReport:
-    """Peer figures among the other providers of the response's cohort (each organisation's latest)."""
+def cohort_report(db: Db, bank: Questionnaire, response: store.Response, min_peers: int = 5) -> PeerReport:
+    """Peer figures among the other members of the response's cohort, by their counting responses."""
     if response.cohort_id is None:
         return PeerReport(COHORT, 0, None, None, reason="no-cohort")
-    latest: dict[Any, int] = {}
-    for response_id, organisation_id in db.conn.execute(
-        "SELECT id, organisation_id FROM responses WHERE cohort_id = ? AND status = 'submitted' AND bank_id = ?"
-        " ORDER BY submitted_at, id",
-        [response.cohort_id, bank.id],
-    ):
-        latest[organisation_id if organisation_id is not None else ("response", response_id)] = response_id
-    own = response.organisation_id if response.organisation_id is not None else ("response", response.id)
-    peer_ids = [rid for key, rid in latest.items() if key != own]
-    scores: dict[str, list[float]] = {}
-    for chunk in range(0, len(peer_ids), 500):
-        ids = peer_ids[chunk : chunk + 500]
-        for dimension, score in db.conn.execute(
-            f"SELECT dimension, score FROM scores WHERE response_id IN ({', '.join('?' * len(ids))}) AND score IS NOT NULL",
-            ids,
-        ):
-            scores.setdefault(dimension, []).append(score)
+    me = (
+        ("organisation", response.organisation_id)
+        if response.organisation_id is not None
+        else ("response", response.id)
+    )
+    peer_ids = [s.response_id for s in store.cohort_counted(db, response.cohort_id) if s.member != me]
     if len(peer_ids) < min_peers:
         return PeerReport(COHORT, len(peer_ids), None, None, reason="too-few")
-    mine = {
-        row[0]: row[1]
-        for row in db.conn.execute("SELECT dimension, score FROM scores WHERE response_id = ?", [response.id])
-    }
+    scores = store.scores_of(db, peer_ids)
+    mine = store.response_scores(db, response.id)
     dims = {d.id: plain_figures(scores.get(d.id, []), mine.get(d.id), min_peers) for d in bank.dimensions}
     return PeerReport(
         COHORT, len(peer_ids), plain_figures(scores.get(store.OVERALL, []), mine.get(store.OVERALL), min_peers), dims

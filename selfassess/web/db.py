@@ -1,42 +1,22 @@
-"""Database connections for requests: one per thread, opened on first use and kept.
-
-Opening a SQLite connection and closing it (which may checkpoint the WAL) costs more
-than the queries of a page, so each worker thread keeps its own connection.
-"""
+"""The request's database connection: this thread's kept connection to the app's database."""
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-
-import sqlite_utils
 from flask import Flask, current_app
 
 from selfassess import store
+from selfassess.store import thread_connection as connection
 
-_local = threading.local()
+__all__ = ["connection", "get_db", "init_app"]
 
 
-def get_db() -> sqlite_utils.Database:
+def get_db() -> store.Db:
     """Return this thread's connection to the app's database, opening it on first use."""
     return connection(current_app.config["SELFASSESS_DATABASE"])
 
 
-def connection(path: str) -> sqlite_utils.Database:
-    """Return this thread's connection to the database at *path*, opening it on first use."""
-    connections: dict[str, sqlite_utils.Database] = _local.__dict__.setdefault("connections", {})
-    db = connections.get(path)
-    if db is None:
-        if len(connections) >= 4:  # an app serves one database; tests make many
-            connections.pop(next(iter(connections))).conn.close()
-        conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
-        store.configure(conn)
-        db = connections[path] = sqlite_utils.Database(conn)
-    return db
-
-
 def init_app(app: Flask) -> None:
-    """Create or migrate the schema once at start.
+    """Create or migrate the schema once at start, and record the banks' peer groups.
 
     No teardown is needed: every write in :mod:`selfassess.store` runs inside
     ``with conn:``, which commits or rolls back, so a kept connection never holds
