@@ -171,63 +171,85 @@ def diff_command(files: tuple[str, ...], database: str | None, as_json: bool) ->
     click.echo(f"{len(changes)} changes, {scoring} of them scoring-relevant" if changes else "no changes")
 
 
-@cli.command(context_settings={"ignore_unknown_options": False})
-@click.argument("args", nargs=-1, required=True, metavar="[export|import] BANK [FILE.csv]")
-@click.option(
-    "--lang", metavar="XX", help="The language to export or import (import: default from the file name, da.csv)."
-)
-@click.option(
-    "--output", "-o", type=click.Path(dir_okay=False), help="export: write the CSV here (default: standard output)."
-)
-def translations(args: tuple[str, ...], lang: str | None, output: str | None) -> None:
-    """Translations: completeness per language, or a CSV for translators out and back in.
+@cli.group()
+def translations() -> None:
+    """Translations of a bank: completeness per language, and a CSV for translators out and back in.
 
     \b
-    selfassess translations BANK                      completeness per language
+    selfassess translations status BANK               completeness per language
     selfassess translations export BANK --lang da     CSV: key, source text, translation
     selfassess translations import BANK da.csv        write the translations into BANK
     """
+
+
+bank_file = click.argument("bank", type=click.Path(exists=True, dir_okay=False))
+
+
+def _bank_text(bank: str) -> str:
+    """The bank file's text; a file that is not YAML at all gets its position, not a traceback."""
+    text = Path(bank).read_text(encoding="utf-8")
+    try:
+        parse(text)
+    except YamlSyntaxError as exc:
+        raise click.ClickException(f"{bank}:{exc.position.line}:{exc.position.column}: {exc.message}") from None
+    return text
+
+
+@translations.command("status")
+@bank_file
+def translations_status(bank: str) -> None:
+    """Show how complete each language of BANK is."""
     from selfassess.bank import translations as tr
 
-    action, rest = (args[0], args[1:]) if args[0] in ("export", "import") else ("status", args)
-    if not rest or not Path(rest[0]).is_file():
-        raise click.ClickException(f"no such bank file: {rest[0] if rest else '(none given)'}")
-    bank_path = Path(rest[0])
-    text = bank_path.read_text(encoding="utf-8")
     try:
-        parse(text)  # a file that is not YAML at all gets its position, not a traceback
-    except YamlSyntaxError as exc:
-        raise click.ClickException(f"{bank_path}:{exc.position.line}:{exc.position.column}: {exc.message}") from None
-    try:
-        if action == "status":
-            for code, (have, total) in tr.completeness(text).items():
-                click.echo(f"{code}: {have} of {total} texts{'' if have == total else f' ({total - have} missing)'}")
-        elif action == "export":
-            if not lang:
-                raise click.ClickException("say which language to export: --lang da")
-            table = tr.export_csv(text, lang)
-            if output:
-                Path(output).write_text(table, encoding="utf-8", newline="")
-            else:
-                click.echo(table, nl=False)
-        else:
-            if len(rest) != 2:
-                raise click.ClickException("give the bank and the CSV file: translations import BANK da.csv")
-            table_path = Path(rest[1])
-            code = lang or table_path.stem
-            new_text = tr.import_csv(text, code, table_path.read_text(encoding="utf-8"))
-            try:
-                load_text(new_text, str(bank_path))
-            except BankError as exc:
-                for problem in exc.problems:
-                    click.echo(str(problem), err=True)
-                raise click.ClickException(
-                    f"{bank_path} would not be valid with these translations; nothing was written"
-                ) from None
-            bank_path.write_text(new_text, encoding="utf-8", newline="")
-            click.echo(f"{bank_path}: {code} translations written")
+        for code, (have, total) in tr.completeness(_bank_text(bank)).items():
+            click.echo(f"{code}: {have} of {total} texts{'' if have == total else f' ({total - have} missing)'}")
     except tr.TranslationError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@translations.command("export")
+@bank_file
+@click.option("--lang", metavar="XX", required=True, help="The language to export.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the CSV here (default: standard output).")
+def translations_export(bank: str, lang: str, output: str | None) -> None:
+    """Write a CSV for translators: key, source text, translation in LANG."""
+    from selfassess.bank import translations as tr
+
+    try:
+        table = tr.export_csv(_bank_text(bank), lang)
+    except tr.TranslationError as exc:
+        raise click.ClickException(str(exc)) from None
+    if output:
+        Path(output).write_text(table, encoding="utf-8", newline="")
+    else:
+        click.echo(table, nl=False)
+
+
+@translations.command("import")
+@bank_file
+@click.argument("table", metavar="FILE.csv", type=click.Path(exists=True, dir_okay=False))
+@click.option("--lang", metavar="XX", help="The language imported (default: from the file name, da.csv).")
+def translations_import(bank: str, table: str, lang: str | None) -> None:
+    """Write the translations in FILE.csv into BANK, keeping its comments and layout."""
+    from selfassess.bank import translations as tr
+
+    bank_path, table_path = Path(bank), Path(table)
+    code = lang or table_path.stem
+    try:
+        new_text = tr.import_csv(_bank_text(bank), code, table_path.read_text(encoding="utf-8"))
+    except tr.TranslationError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        load_text(new_text, str(bank_path))
+    except BankError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(
+            f"{bank_path} would not be valid with these translations; nothing was written"
+        ) from None
+    bank_path.write_text(new_text, encoding="utf-8", newline="")
+    click.echo(f"{bank_path}: {code} translations written")
 
 
 @cli.command()
@@ -388,14 +410,10 @@ def demo(count: int, seed: int, database: str, bank_ids: tuple[str, ...], folder
 
 
 def _database(path: str | None) -> Any:
-    """Open the app's database: --db, else SELFASSESS_DATABASE, else the app's default."""
-    from selfassess import store
+    """Open the app's database: --db, else the SELFASSESS_DATABASE setting."""
+    from selfassess import settings, store
 
-    if path is None:
-        from selfassess.web import create_app
-
-        path = create_app().config["SELFASSESS_DATABASE"]
-    return store.connect(path)
+    return store.connect(settings.database(path))
 
 
 db_option = click.option("--db", "database", type=click.Path(dir_okay=False), help="SQLite file (default: the app's).")
@@ -503,9 +521,15 @@ def export(code: str, fmt: str, answers: bool, output: Any, database: str | None
 
 
 def _bank_for(bank_id: str) -> Any:
-    from selfassess.web import create_app
+    from selfassess import settings
+    from selfassess.bank.catalog import Catalog
 
-    bank = create_app().extensions["selfassess_catalog"].get(bank_id)
+    try:
+        bank = Catalog.load(settings.load()["SELFASSESS_QUESTIONNAIRES"]).get(bank_id)
+    except BankError as exc:
+        raise click.ClickException(
+            f"the question banks have problems; run selfassess check ({exc.problems[0]})"
+        ) from None
     if bank is None:
         raise click.ClickException(f"the questionnaire {bank_id!r} of this cohort is not among the banks")
     return bank

@@ -263,15 +263,8 @@ def test_report_radar_shows_dimension_titles_verbatim(server: str, browser: Any)
     shown = [" ".join(lines) for lines in labels]
     bold = page.locator("#radar tspan[style*=bold]").count()
     context.close()
-    if shown == [as_plotly_reads_it(PLAN), as_plotly_reads_it(REACH)] and bold:
-        pytest.xfail("Plotly reads the radar's axis titles as its own markup: <b>bold</b> is drawn bold, &amp; as &")
     assert shown == [PLAN, REACH]
     assert bold == 0
-
-
-def as_plotly_reads_it(title: str) -> str:
-    """*title* as Plotly draws it when given as is: its tags obeyed, its entities decoded."""
-    return title.replace("<b>bold</b>", "bold").replace("&amp;", "&")
 
 
 def test_preview_shows_texts_verbatim(browser: Any, tmp_path: Path) -> None:

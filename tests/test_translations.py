@@ -53,7 +53,7 @@ def rows(table: str) -> list[list[str]]:
 def test_round_trip_changes_only_the_translated_texts(tmp_path, run_cli):
     bank = tmp_path / "bank.yaml"
     bank.write_text(COMMENTED, encoding="utf-8")
-    status = run_cli("translations", str(bank))
+    status = run_cli("translations", "status", str(bank))
     assert status.stdout.splitlines() == ["en: 10 of 10 texts", "da: 7 of 10 texts (3 missing)"]
     exported = run_cli("translations", "export", str(bank), "--lang", "da")
     table = rows(exported.stdout)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 BAND_COLOUR = "rgba(31, 95, 168, 0.15)"
+
+
+def plain(text: str) -> str:
+    """Escape a text for Plotly, which reads a little HTML in labels and names (a bank's or an organisation's <a> must stay text)."""
+    return escape(text, quote=False)
 
 
 def wrap_label(text: str, width: int = 18) -> str:
@@ -15,7 +21,7 @@ def wrap_label(text: str, width: int = 18) -> str:
             lines[-1] += " " + word
         else:
             lines.append(word)
-    return "<br>".join(lines)
+    return "<br>".join(plain(line) for line in lines)
 
 
 def ring(values: list[Any]) -> list[Any]:
@@ -25,7 +31,7 @@ def ring(values: list[Any]) -> list[Any]:
 
 def line(name: str, theta: list[str], values: list[float | None], **style: Any) -> dict[str, Any]:
     """One closed line around the radar."""
-    return {"type": "scatterpolar", "name": name, "r": ring(values), "theta": ring(theta), **style}
+    return {"type": "scatterpolar", "name": plain(name), "r": ring(values), "theta": ring(theta), **style}
 
 
 def band_and_median(
@@ -38,7 +44,7 @@ def band_and_median(
 ) -> list[dict[str, Any]]:
     """The middle half of a group as a shaded band, and its median as a dashed line."""
     band = {
-        "type": "scatterpolar", "name": band_name, "r": ring(p75) + ring(p25)[::-1], "theta": ring(theta) + ring(theta)[::-1],
+        "type": "scatterpolar", "name": plain(band_name), "r": ring(p75) + ring(p25)[::-1], "theta": ring(theta) + ring(theta)[::-1],
         "fill": "toself", "fillcolor": BAND_COLOUR, "line": {"width": 0}, "hoverinfo": "skip",
     }  # fmt: skip
     return [band, line(median_name, theta, median, line={"dash": "dash", "color": "#4f5a6b"})]

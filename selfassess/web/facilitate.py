@@ -10,13 +10,14 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, session, url_for
 from markupsafe import Markup, escape
 
-from selfassess import accounts, cohorts, exports, store
+from selfassess import accounts, assessments, cohorts, exports, store
 from selfassess.bank.model import Questionnaire
 from selfassess.web import charts
+from selfassess.web.banks import catalog, ui_language
 from selfassess.web.db import get_db
 from selfassess.web.errors import HttpError
 from selfassess.web.i18n import _
-from selfassess.web.respond import catalog
+from selfassess.web.reportpage import render_report
 
 bp = Blueprint("facilitate", __name__, url_prefix="/facilitator")
 join_bp = Blueprint("join", __name__)
@@ -84,12 +85,7 @@ def cohort_list() -> str:
     me = current_facilitator()
     assert me is not None
     mine = cohorts.of_facilitator(get_db(), me.id)
-    counts = {
-        c.id: get_db()
-        .conn.execute("SELECT COUNT(*), SUM(status = 'submitted') FROM responses WHERE cohort_id = ?", [c.id])
-        .fetchone()
-        for c in mine
-    }
+    counts = store.cohort_counts(get_db(), [c.id for c in mine])
     banks = sorted(catalog().banks.values(), key=lambda b: b.title.get())
     return render_template("facilitate/cohorts.html", cohorts=mine, counts=counts, banks=banks, me=me)
 
@@ -233,7 +229,7 @@ def box_figure(bank: Questionnaire, lang: str, submitted: list[cohorts.Member]) 
     traces = [
         {
             "type": "box",
-            "name": d.title.get(lang),
+            "name": charts.plain(d.title.get(lang)),
             "y": [m.scores.get(d.id) for m in submitted if m.scores.get(d.id) is not None],
             "boxpoints": "all",
             "jitter": 0.4,
@@ -278,12 +274,16 @@ def cohort_add_facilitator(code: str) -> Any:
 @login_required
 def provider_report(code: str, token: str) -> Any:
     cohort = cohort_or_404(code)
-    response = store.get_response(get_db(), token)
-    if response is None or response.cohort_id != cohort.id:
+    try:
+        found = assessments.open_by_token(get_db(), catalog(), token)
+    except assessments.AssessmentError:
+        found = None
+    if found is None or found.response.cohort_id != cohort.id:
         raise HttpError(404, _("This provider is not in the cohort."))
-    from selfassess.web.report import report
-
-    return report(token)
+    if not found.response.submitted:
+        raise HttpError(409, _("This assessment is not submitted yet, so it has no report. Finish it first."))
+    g.lang = ui_language(found.response.language)
+    return render_report(found)
 
 
 # -- exports --------------------------------------------------------------------------
@@ -338,8 +338,7 @@ def join(code: str) -> Any:
     lang = request.form.get("lang") or bank.languages[0]
     if lang not in bank.languages:
         lang = bank.languages[0]
-    response = store.create_response(db, bank, lang)
-    cohorts.join(db, response.id, cohort)
+    response = assessments.start(db, bank, lang, cohort=cohort)
     return redirect(url_for("respond.page", token=response.token, number=1))
 
 

@@ -22,7 +22,7 @@ from selfassess.scoring.engine import UnknownRubric, score
 from selfassess.scoring.rubrics.normalise import plan_for
 from selfassess.web.forms import page_choices
 from selfassess.web.i18n import _
-from selfassess.web.pagerender import LiveSlots
+from selfassess.web.pagestate import PageState
 
 bp = Blueprint("preview", __name__)
 
@@ -50,7 +50,7 @@ def preview() -> Any:
         return render_template("preview/problems.html", problems=problems, stamp=stamp)
     asked = request.args.get("lang", "")
     lang = asked if asked in bank.languages else bank.languages[0]
-    slots = LiveSlots("preview", "", {}, {q.id for q in bank.questions if q.show_if is None}, 0, len(bank.questions))
+    slots = PageState("preview", {}, {q.id for q in bank.questions if q.show_if is None}, 0, len(bank.questions))
     pages = bank_pages(bank)
     return render_template(
         "preview/preview.html",
@@ -102,7 +102,7 @@ def score_answers() -> Any:
 
 def create_preview_app(bank_path: str | Path) -> Flask:
     """A small app that serves one bank file for its author."""
-    from selfassess.web import csrf, errors, i18n, security, sessions
+    from selfassess.web import csrf, errors, i18n, security
 
     app = Flask("selfassess", template_folder=str(templates_dir()), static_folder=str(PACKAGE_DIR / "static"))
     app.config.update(PREVIEW_BANK=str(bank_path), SECRET_KEY=os.urandom(32).hex(), SELFASSESS_MIN_PEERS=5)
@@ -110,6 +110,5 @@ def create_preview_app(bank_path: str | Path) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
-    sessions.init_app(app)
     app.register_blueprint(bp)
     return app

@@ -1,0 +1,84 @@
+"""The benchmarking report of a submitted response: its result, its peers' figures, its history.
+
+No HTTP here: the views choose the peer group from the request and render what this returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from selfassess import assessments, store
+from selfassess.assessments import Assessment
+from selfassess.peers import ALL, COHORT, Figures, PeerReport, cohort_report, peer_report
+from selfassess.scoring.engine import result_json
+
+Db = Any
+
+
+class NotSubmitted(Exception):
+    """A draft has no report yet."""
+
+
+class UnknownPeerGroup(Exception):
+    """The peer group asked for is not one this response can use."""
+
+    def __init__(self, group: str, allowed: list[str]) -> None:
+        super().__init__(group)
+        self.group = group
+        self.allowed = allowed
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """What a report shows: the stored result (as JSON), the peer figures, the earlier submissions."""
+
+    result: dict[str, Any]
+    peers: PeerReport
+    history: list[dict[str, Any]]
+
+
+def peer_groups(assessment: Assessment) -> list[str]:
+    """The peer groups this response may compare with: everyone, each profile question, its cohort."""
+    groups = [ALL, *(q.id for q in assessment.bank.profile)]
+    if assessment.response.cohort_id is not None:
+        groups.append(COHORT)
+    return groups
+
+
+def report_data(db: Db, assessment: Assessment, group: str = ALL, min_peers: int = 5) -> ReportData:
+    """Return the report of a submitted response, with figures for peer *group*."""
+    if not assessment.response.submitted:
+        raise NotSubmitted(assessment.response.token)
+    allowed = peer_groups(assessment)
+    if group not in allowed:
+        raise UnknownPeerGroup(group, sorted(allowed))
+    result = result_json(assessment.bank, assessments.stored_result(db, assessment), digits=None)
+    if group == COHORT:
+        peers = cohort_report(db, assessment.bank, assessment.response, min_peers)
+    else:
+        peers = peer_report(db, assessment.bank, assessment.response, group, min_peers)
+    return ReportData(result, peers, assessments.history(db, assessment.response))
+
+
+def other_version_peers(db: Db, assessment: Assessment) -> int:
+    """How many peers answered another version of the bank (the report says so)."""
+    return store.other_version_peers(db, assessment.bank.id, assessment.response.bank_hash)
+
+
+def figures_json(figures: Figures | None) -> dict[str, Any] | None:
+    return None if figures is None else asdict(figures)
+
+
+def peers_json(peers: PeerReport) -> dict[str, Any]:
+    """The peer figures as ``report.json`` gives them."""
+    out: dict[str, Any] = {"group": peers.group, "n": peers.n}
+    if peers.overall is None or peers.dimensions is None:
+        out.update(overall=None, dimensions=None, reason=peers.reason)
+        return out
+    overall = figures_json(peers.overall)
+    assert overall is not None
+    overall.pop("n")
+    out["overall"] = overall
+    out["dimensions"] = {dim: figures_json(f) for dim, f in peers.dimensions.items()}
+    return out

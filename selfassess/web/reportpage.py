@@ -1,0 +1,106 @@
+"""The report page, shared by the provider's own view and the facilitator's view of a provider."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import current_app, render_template, request
+
+from selfassess import assessments, cohorts, reports
+from selfassess.assessments import Assessment
+from selfassess.bank.model import Questionnaire
+from selfassess.peers import ALL, COHORT, PeerReport
+from selfassess.web import charts
+from selfassess.web.db import get_db
+from selfassess.web.errors import HttpError
+from selfassess.web.i18n import _
+
+
+def requested_report(found: Assessment) -> reports.ReportData:
+    """The report for the peer group named by ``?peers=``, or the error page that says what to do."""
+    try:
+        return reports.report_data(
+            get_db(), found, request.args.get("peers", ALL), int(current_app.config["SELFASSESS_MIN_PEERS"])
+        )
+    except reports.NotSubmitted:
+        raise HttpError(409, _("This assessment is not submitted yet, so it has no report. Finish it first.")) from None
+    except reports.UnknownPeerGroup as exc:
+        raise HttpError(
+            400,
+            _(
+                "There is no peer group “%(group)s”. Choose one of: %(choices)s.",
+                group=exc.group,
+                choices=", ".join(exc.allowed),
+            ),
+        ) from None
+
+
+def render_report(found: Assessment) -> str:
+    """Render the report page of a submitted response."""
+    data = requested_report(found)
+    bank, response, lang = found.bank, found.response, found.response.language
+    result, peers = data.result, data.peers
+    levels = {level.id: level for level in bank.rubric.levels}
+    dims = [(d, result["dimensions"][d.id], (peers.dimensions or {}).get(d.id)) for d in bank.dimensions]
+    scored = [(d, r) for d, r, _f in dims if r["score"] is not None]
+    ranked = sorted(scored, key=lambda pair: pair[1]["score"])
+    weakest = ranked[:3] if len(ranked) > 3 else ranked[:2]
+    strongest = ranked[-1] if ranked else None
+    groups = [(ALL, _("All providers"))] + [
+        (q.id, _("Same answer to “%(question)s”", question=q.text.get(lang))) for q in bank.profile if q.type != "text"
+    ]
+    db = get_db()
+    cohort = cohorts.by_id(db, response.cohort_id)
+    if cohort is not None:
+        groups.append((COHORT, _("Your cohort: %(name)s", name=cohort.name)))
+    return render_template(
+        "report/report.html",
+        response=response,
+        bank=bank,
+        result=result,
+        dims=dims,
+        levels=levels,
+        peers=peers,
+        groups=groups,
+        weakest=weakest,
+        strongest=strongest,
+        history=data.history,
+        figure=json.dumps(radar_figure(bank, lang, result, peers, data.history)),
+        other_versions=reports.other_version_peers(db, found) if peers.overall else 0,
+        organisation=assessments.organisation_name(db, response),
+        lang=lang,
+    )
+
+
+def radar_figure(
+    bank: Questionnaire, lang: str, result: dict[str, Any], peers: PeerReport, earlier: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Plotly data and layout: the provider, the peer median and the 25th-75th percentile band."""
+    theta = [charts.wrap_label(d.title.get(lang)) for d in bank.dimensions]
+    traces: list[dict[str, Any]] = []
+    if peers.dimensions is not None:
+        figs = [peers.dimensions.get(d.id) for d in bank.dimensions]
+        traces += charts.band_and_median(
+            theta,
+            [f.p25 if f else None for f in figs],
+            [f.p75 if f else None for f in figs],
+            [f.median if f else None for f in figs],
+            _("Peers: middle half (25th–75th percentile)"),
+            _("Peers: median"),
+        )
+    for i, old in enumerate(earlier):
+        traces.append(
+            charts.line(
+                _("Earlier: %(date)s", date=old["submitted_at"][:10]), theta,
+                [old["scores"].get(d.id) for d in bank.dimensions],
+                line={"color": "#9aa5b4", "width": 1}, opacity=0.5 + 0.5 * (i + 1) / (len(earlier) + 1),
+            )
+        )  # fmt: skip
+    traces.append(
+        charts.line(
+            _("Your scores"), theta, [result["dimensions"][d.id]["score"] for d in bank.dimensions],
+            line={"color": "#1f5fa8", "width": 3}, marker={"size": 6},
+        )
+    )  # fmt: skip
+    return {"data": traces, "layout": charts.radar_layout()}
