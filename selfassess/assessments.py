@@ -20,8 +20,7 @@ from selfassess.bank.model import Question, Questionnaire
 from selfassess.bank.pages import Page, bank_pages, page_of
 from selfassess.scoring.engine import score
 from selfassess.scoring.rubrics.base import DimensionResult, Result
-
-Db = Any  # the store's database handle (sqlite_utils.Database today)
+from selfassess.store import Db
 
 
 class AssessmentError(Exception):

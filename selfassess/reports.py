@@ -12,8 +12,7 @@ from selfassess import assessments, store
 from selfassess.assessments import Assessment
 from selfassess.peers import ALL, COHORT, Figures, PeerReport, cohort_report, peer_report
 from selfassess.scoring.engine import result_json
-
-Db = Any
+from selfassess.store import Db
 
 
 class NotSubmitted(Exception):
