@@ -15,7 +15,11 @@ CALL = re.compile(r"""\b(_|ngettext)\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')""
 
 def interface_strings() -> set[str]:
     found = set()
-    files = [*ROOT.glob("templates/**/*.html"), *ROOT.glob("selfassess/web/*.py")]
+    files = [
+        *ROOT.glob("templates/**/*.html"),
+        *ROOT.glob("selfassess/web/*.py"),
+        *ROOT.glob("selfassess/bank/questiontypes/*.py"),  # each type's form messages
+    ]
     for path in files:
         for match in CALL.finditer(path.read_text(encoding="utf-8")):
             found.add(match.group(2)[1:-1].encode().decode("unicode_escape").encode("latin-1").decode("utf-8"))

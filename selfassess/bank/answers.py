@@ -5,12 +5,12 @@ Answers map question ids to a value, a list of values (``multi``) or ``"na"``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from selfassess.bank.model import NOT_APPLICABLE, Question, Questionnaire, ShowIf, value_key
+from selfassess.bank.questiontypes import type_of
 
 
 def is_visible(bank: Questionnaire, question: Question, answers: Mapping[str, Any]) -> bool:
@@ -81,72 +81,4 @@ def check_answers(bank: Questionnaire, raw: Mapping[str, Any], *, partial: bool 
 
 def canonical_answer(question: Question, value: Any) -> tuple[Any, str | None]:
     """Return (canonical value, None) or (None, what is wrong) for one answer."""
-    if value == NOT_APPLICABLE and question.type != "text":
-        if question.allow_na:
-            return NOT_APPLICABLE, None
-        return None, '"na" (not applicable) is not allowed here; the bank has no allow_na: true for it'
-    if question.type == "multi":
-        items = value if isinstance(value, list) else [value]
-        chosen: list[Any] = []
-        for item in items:
-            option = question.option(item) if _is_atom(item) else None
-            if option is None:
-                return None, f"{item!r} is not one of the options ({_choices(question)})"
-            if option.value not in chosen:
-                chosen.append(option.value)
-        return chosen, None
-    if isinstance(value, (list, dict)):
-        return None, f"a {'list' if isinstance(value, list) else 'map'} was given, but the question takes one answer"
-    if question.type == "text":
-        if not isinstance(value, str):
-            return None, f"a text answer must be a string, not {value!r}"
-        return value, None
-    if question.type == "yesno":
-        key = value_key(value) if isinstance(value, (bool, str)) else None
-        if key not in ("yes", "no"):
-            return None, f'{value!r} is not an answer to a yes/no question (use "yes" or "no")'
-        return key, None
-    if question.type == "number":
-        number = _number(value)
-        if number is None:
-            return None, f"{value!r} is not a number"
-        if (question.min is not None and number < question.min) or (question.max is not None and number > question.max):
-            return None, f"{value!r} is outside the allowed range {_range(question)}"
-        return number, None
-    option = question.option(value) if _is_atom(value) else None
-    if option is None:
-        return None, f"{value!r} is not one of the options ({_choices(question)})"
-    return option.value, None
-
-
-def _is_atom(value: Any) -> bool:
-    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
-
-
-def _number(value: Any) -> float | int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return value if math.isfinite(value) else None
-    if isinstance(value, str):
-        try:
-            number = float(value.strip().replace(",", ".")) if value.strip() else None
-        except ValueError:
-            return None
-        if number is None or not math.isfinite(number):
-            return None
-        return int(number) if number.is_integer() and "." not in value and "," not in value else number
-    return None
-
-
-def _choices(question: Question) -> str:
-    keys = [o.key for o in question.options]
-    if question.allow_na:
-        keys.append(NOT_APPLICABLE)
-    return ", ".join(keys)
-
-
-def _range(question: Question) -> str:
-    low = "-∞" if question.min is None else f"{question.min:g}"
-    high = "∞" if question.max is None else f"{question.max:g}"
-    return f"{low} to {high}"
+    return type_of(question).check_answer(question, value)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from selfassess.bank.loader import BankError, find_banks, load_banks
 from selfassess.bank.model import Questionnaire
+from selfassess.bank.questiontypes import type_of
 
 
 @dataclass
@@ -52,10 +53,7 @@ class Catalog:
         return self.banks.get(bank_id)
 
 
-SECONDS_PER_TYPE = {"scale": 15, "choice": 20, "yesno": 10, "multi": 30, "number": 45, "text": 60}
-
-
 def estimated_minutes(bank: Questionnaire) -> int:
     """Return a rough time to complete *bank*, rounded up to five minutes."""
-    seconds = sum(SECONDS_PER_TYPE[q.type] for q in bank.questions) + 60
+    seconds = sum(type_of(q).seconds for q in bank.questions) + 60
     return max(5, 5 * math.ceil(seconds / 300))

@@ -6,18 +6,15 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
-import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from selfassess.bank.messages import did_you_mean, is_number, kind, suggest
 from selfassess.bank.model import (
-    QUESTION_TYPES,
-    SCORED_TYPES,
     Dimension,
     Level,
     Option,
@@ -29,6 +26,9 @@ from selfassess.bank.model import (
     frozen_map,
     value_key,
 )
+from selfassess.bank.questiontypes import KEY_OWNERS, QUESTION_TYPES, TYPES, QuestionType
+from selfassess.bank.questiontypes.base import TypeFields
+from selfassess.bank.questiontypes.choice import OPTION_KEYS as OPTION_KEYS
 from selfassess.bank.yamlsource import Document, Path_, YamlSyntaxError, parse
 from selfassess.scoring.rubrics.base import Rubric, Setting
 
@@ -40,11 +40,9 @@ DEFAULT_RUBRIC = "weighted-mean"
 TOP_KEYS = {"id", "version", "title", "description", "languages", "scales", "profile", "rubric", "dimensions"}
 TOP_REQUIRED = ("id", "version", "title", "languages", "rubric", "dimensions")
 DIMENSION_KEYS = {"id", "title", "description", "weight", "questions", "feedback"}
-QUESTION_KEYS = {
-    "id", "type", "text", "help", "scale", "options", "weight", "required",
-    "allow_na", "unit", "min", "max", "score", "show_if",
-}  # fmt: skip
-OPTION_KEYS = {"value", "label", "score"}
+# The keys every question takes; each type adds its own (questiontypes).
+COMMON_QUESTION_KEYS = {"id", "type", "text", "help", "weight", "required", "allow_na", "show_if"}
+QUESTION_KEYS = COMMON_QUESTION_KEYS | set(KEY_OWNERS)
 SCALE_OPTION_KEYS = {"value", "label"}
 LEVEL_KEYS = {"id", "min", "label", "description"}
 RUBRIC_KEYS = {"plugin", "levels"}
@@ -113,39 +111,6 @@ def load_text(
     return bank
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """Return ``"; did you mean 'x'?"`` when *word* is a near miss of one of *choices*."""
-    close = difflib.get_close_matches(str(word), sorted(choices), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
-def suggest(word: str, choices: Iterable[str]) -> str:
-    """Return a "did you mean" for a near miss, else the list of *choices*."""
-    choices = sorted(choices)
-    hint = did_you_mean(word, choices)
-    if hint or not choices:
-        return hint
-    return f" (expected one of: {', '.join(choices)})"
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if value is None:
-        return "empty"
-    if isinstance(value, dict):
-        return "a map"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    return f"{value!r}"
-
-
 class _Builder:
     """Walk a parsed document, collect problems, and build the model where it can."""
 
@@ -171,13 +136,13 @@ class _Builder:
     def mapping(self, path: Path_, value: Any, what: str) -> dict[str, Any] | None:
         if isinstance(value, dict):
             return value
-        self.problem(path, f"{what} must be a map of keys and values, not {_kind(value)}")
+        self.problem(path, f"{what} must be a map of keys and values, not {kind(value)}")
         return None
 
     def sequence(self, path: Path_, value: Any, what: str) -> list[Any] | None:
         if isinstance(value, list):
             return value
-        self.problem(path, f"{what} must be a list (items starting with '- '), not {_kind(value)}")
+        self.problem(path, f"{what} must be a list (items starting with '- '), not {kind(value)}")
         return None
 
     def keys(
@@ -207,13 +172,13 @@ class _Builder:
         if isinstance(value, str) and pattern.match(value):
             return value
         rule = "lowercase letters, digits and '-'" if pattern is BANK_ID else "lowercase letters, digits, '_' and '-'"
-        self.problem(path, f"{what} must be an id of {rule}, starting with a letter or digit; got {_kind(value)}")
+        self.problem(path, f"{what} must be an id of {rule}, starting with a letter or digit; got {kind(value)}")
         return None
 
     def number(self, path: Path_, value: Any, what: str, *, positive: bool = False) -> float | None:
-        if not _is_number(value):
+        if not is_number(value):
             hint = " (write it without quotes)" if isinstance(value, str) and _looks_numeric(value) else ""
-            self.problem(path, f"{what} must be a number, not {_kind(value)}{hint}")
+            self.problem(path, f"{what} must be a number, not {kind(value)}{hint}")
             return None
         if positive and value <= 0:
             self.problem(path, f"{what} must be a positive number, not {value}")
@@ -228,12 +193,12 @@ class _Builder:
             if isinstance(value, str) and value.lower() in {"yes", "no", "on", "off"}
             else ""
         )
-        self.problem(path, f"{what} must be true or false, not {_kind(value)}{hint}")
+        self.problem(path, f"{what} must be true or false, not {kind(value)}{hint}")
         return None
 
     def text(self, path: Path_, value: Any, what: str) -> Text | None:
         """Read a human text: a string (default language) or a map language → string."""
-        if isinstance(value, str) or _is_number(value):
+        if isinstance(value, str) or is_number(value):
             value = str(value)
             if not value.strip():
                 self.problem(path, f"{what} is empty; write the text")
@@ -245,7 +210,7 @@ class _Builder:
                 )
             return Text(frozen_map({self.languages[0]: value}))
         if not isinstance(value, dict):
-            self.problem(path, f"{what} must be a text or a map of language → text, not {_kind(value)}")
+            self.problem(path, f"{what} must be a text or a map of language → text, not {kind(value)}")
             return None
         translations: dict[str, str] = {}
         for lang, item in value.items():
@@ -260,7 +225,7 @@ class _Builder:
                 )
                 continue
             if not isinstance(item, (str, int, float)) or isinstance(item, bool) or not str(item).strip():
-                self.problem((*path, lang), f"{what} in '{lang}' must be a non-empty text, not {_kind(item)}")
+                self.problem((*path, lang), f"{what} in '{lang}' must be a non-empty text, not {kind(item)}")
                 continue
             translations[lang] = str(item)
         for lang in self.languages:
@@ -324,10 +289,10 @@ class _Builder:
         value = data["version"]
         if isinstance(value, str) and value.strip():
             return value
-        if _is_number(value):
+        if is_number(value):
             self.problem(("version",), f'the version {value} is read as a number; put it in quotes: version: "{value}"')
         else:
-            self.problem(("version",), f'the version must be a text such as "2026.1", not {_kind(value)}')
+            self.problem(("version",), f'the version must be a text such as "2026.1", not {kind(value)}')
         return None
 
     def read_languages(self, data: dict[str, Any]) -> None:
@@ -342,7 +307,7 @@ class _Builder:
         found: list[str] = []
         for i, lang in enumerate(items):
             if not isinstance(lang, str) or not LANGUAGE.match(lang):
-                self.problem(("languages", i), f"{_kind(lang)} is not a language code such as en, da or nb")
+                self.problem(("languages", i), f"{kind(lang)} is not a language code such as en, da or nb")
             elif lang in found:
                 self.problem(("languages", i), f"the language '{lang}' is listed twice")
             else:
@@ -386,14 +351,14 @@ class _Builder:
             self.keys(ipath, opt, label, allowed, required)
             value_ = opt.get("value")
             if "value" in opt:
-                if numeric and not _is_number(value_):
+                if numeric and not is_number(value_):
                     self.problem(
-                        (*ipath, "value"), f"the value of {label} must be a number on a scale, not {_kind(value_)}"
+                        (*ipath, "value"), f"the value of {label} must be a number on a scale, not {kind(value_)}"
                     )
                     value_ = None
-                elif (not numeric and not (isinstance(value_, str) or _is_number(value_))) or value_ == "":
+                elif (not numeric and not (isinstance(value_, str) or is_number(value_))) or value_ == "":
                     self.problem(
-                        (*ipath, "value"), f"the value of {label} must be a word or a number, not {_kind(value_)}"
+                        (*ipath, "value"), f"the value of {label} must be a word or a number, not {kind(value_)}"
                     )
                     value_ = None
                 elif value_key(value_) == "na":
@@ -427,7 +392,7 @@ class _Builder:
             return None
         plugin = block.get("plugin", DEFAULT_RUBRIC)
         if not isinstance(plugin, str):
-            self.problem((*path, "plugin"), f"rubric.plugin must be the name of a rubric, not {_kind(plugin)}")
+            self.problem((*path, "plugin"), f"rubric.plugin must be the name of a rubric, not {kind(plugin)}")
         else:
             self.rubric_name = plugin
             self.rubric = self.rubrics(plugin)
@@ -480,12 +445,12 @@ class _Builder:
             if value in self.level_ids:
                 return True
             self.problem(
-                path, f"{what} must be a level id of this bank, not {_kind(value)}{suggest(str(value), self.level_ids)}"
+                path, f"{what} must be a level id of this bank, not {kind(value)}{suggest(str(value), self.level_ids)}"
             )
             return False
         if isinstance(value, str):
             return True
-        self.problem(path, f"{what} must be a text, not {_kind(value)}")
+        self.problem(path, f"{what} must be a text, not {kind(value)}")
         return False
 
     def read_levels(self, value: Any) -> tuple[Level, ...] | None:
@@ -631,152 +596,51 @@ class _Builder:
         elif qid is not None:
             seen[qid] = (*path, "id")
         qtype = block.get("type")
-        if "type" in block and qtype not in QUESTION_TYPES:
+        rules: QuestionType | None = None
+        if isinstance(qtype, str) and qtype in TYPES:
+            rules = TYPES[qtype]
+        elif "type" in block:
             self.problem(
-                (*path, "type"), f"unknown question type {_kind(qtype)} in {what}{suggest(str(qtype), QUESTION_TYPES)}"
+                (*path, "type"), f"unknown question type {kind(qtype)} in {what}{suggest(str(qtype), QUESTION_TYPES)}"
             )
-            qtype = None
-        scored = dimension is not None and qtype in SCORED_TYPES
+        scored = dimension is not None and rules is not None and rules.scorable
         text = self.text((*path, "text"), block["text"], f"the text of {what}") if "text" in block else None
         help_ = self.optional_text(block, path, "help", f"the help of {what}")
         weight = 1.0
         if "weight" in block:
             weight = self.number((*path, "weight"), block["weight"], f"the weight of {what}", positive=True) or 1.0
-        required = qtype in SCORED_TYPES
+        required = rules is not None and rules.scorable
         if "required" in block:
             flag = self.flag((*path, "required"), block["required"], f"required in {what}")
             required = flag if flag is not None else required
         allow_na = False
         if "allow_na" in block:
             allow_na = bool(self.flag((*path, "allow_na"), block["allow_na"], f"allow_na in {what}"))
-        scale_id, options = self.question_options(block, path, what, qtype, scored)
-        minimum, maximum, score_from, score_to = self.number_settings(block, path, what, qtype, scored)
-        unit = block.get("unit")
-        if unit is not None and not isinstance(unit, str):
-            unit = str(unit)
+        own = self.type_keys(block, path, what, rules, scored)
         show_if = self.read_show_if(block, path, what)
         settings = {}
         for key, setting in declared.items():
             if key in block and self.setting((*path, key), block[key], setting, f"{key} in {what}"):
                 settings[key] = block[key]
-        if qid is None or qtype is None or text is None:
+        if qid is None or rules is None or text is None:
             return None
         return Question(
-            id=qid, type=qtype, text=text, help=help_, scale=scale_id, options=options, weight=weight,
-            required=required, allow_na=allow_na, unit=unit, min=minimum, max=maximum,
-            score_from=score_from, score_to=score_to, show_if=show_if, dimension=dimension,
-            where=path, settings=frozen_map(settings),
+            id=qid, type=rules.name, text=text, help=help_, scale=own.scale, options=own.options, weight=weight,
+            required=required, allow_na=allow_na, unit=own.unit, min=own.min, max=own.max,
+            score_from=own.score_from, score_to=own.score_to, show_if=show_if, dimension=dimension,
+            scored=scored, where=path, settings=frozen_map(settings),
         )  # fmt: skip
 
-    def question_options(
-        self, block: dict[str, Any], path: Path_, what: str, qtype: str | None, scored: bool
-    ) -> tuple[str | None, tuple[Option, ...]]:
-        scale_id = block.get("scale")
-        if qtype == "scale":
-            if "options" in block:
-                self.problem(
-                    (*path, "options"),
-                    f"{what} is of type scale: it takes its options from 'scale:', remove 'options:' (or use type: choice)",
-                    at_key=True,
-                )
-            if scale_id is None:
-                defined = ", ".join(sorted(self.scales)) or "none yet: define one under 'scales:'"
-                self.problem(
-                    path, f"{what} is of type scale but names no scale; add 'scale: <name>' (defined: {defined})"
-                )
-                return None, ()
-            if not isinstance(scale_id, str):
-                self.problem((*path, "scale"), f"'scale:' must be the name of a scale, not {_kind(scale_id)}")
-                return None, ()
-            if scale_id not in self.scales:
-                if scale_id not in self.scale_paths:  # a broken scale was reported already
-                    defined = ", ".join(sorted(self.scales)) or "none"
-                    self.problem(
-                        (*path, "scale"),
-                        f"scale {_kind(scale_id)} is not defined (defined: {defined}){did_you_mean(str(scale_id), self.scales)}",
-                    )
-                return None, ()
-            return str(scale_id), self.scales[scale_id]
-        if "scale" in block:
-            self.problem(
-                (*path, "scale"), f"{what} is of type {qtype}: 'scale:' is only for type scale; remove it", at_key=True
-            )
-        if qtype in ("choice", "multi"):
-            if "options" not in block:
-                self.problem(
-                    path,
-                    f"{what} is of type {qtype} but has no options; add 'options:' with value, label{' and score' if scored else ''} for each",
-                )
-                return None, ()
-            allowed = OPTION_KEYS if scored else OPTION_KEYS - {"score"}
-            options = self.read_options(
-                (*path, "options"), block["options"], what, allowed, numeric=False, scored=scored
-            )
-            if options is None:
-                return None, ()
-            if qtype == "choice" and len(block["options"]) < 2:
-                self.problem((*path, "options"), f"{what} needs at least two options to choose from")
-            # Judge the scores as written, duplicates included, so one mistake gives one message.
-            raw_scores: list[Any] = [o.get("score") for o in block["options"] if isinstance(o, dict)]
-            if scored and raw_scores and all(_is_number(x) for x in raw_scores):
-                scores = [float(x) for x in raw_scores]
-                if qtype == "choice" and max(scores) <= 0:
-                    self.problem(
-                        (*path, "options"),
-                        f"{what} has no option with a score above 0, so it cannot be scored; give the best option the highest score",
-                    )
-                if qtype == "choice" and min(scores) < 0:
-                    self.problem((*path, "options"), f"the scores of {what} must not be negative")
-                if qtype == "multi" and sum(s for s in scores if s > 0) <= 0:
-                    self.problem(
-                        (*path, "options"), f"{what} has no option with a positive score, so it cannot be scored"
-                    )
-            return None, options
-        if "options" in block and qtype is not None:
-            self.problem(
-                (*path, "options"),
-                f"{what} is of type {qtype}, which takes no options; remove 'options:' (or use type: choice)",
-                at_key=True,
-            )
-        return None, ()
-
-    def number_settings(
-        self, block: dict[str, Any], path: Path_, what: str, qtype: str | None, scored: bool
-    ) -> tuple[float | None, float | None, float | None, float | None]:
-        if qtype != "number":
-            for key in ("min", "max", "score", "unit"):
-                if key in block and qtype is not None:
-                    self.problem(
-                        (*path, key),
-                        f"'{key}' is only for questions of type number; remove it from {what}",
-                        at_key=True,
-                    )
-            return None, None, None, None
-        minimum = self.number((*path, "min"), block["min"], f"min of {what}") if "min" in block else None
-        maximum = self.number((*path, "max"), block["max"], f"max of {what}") if "max" in block else None
-        if minimum is not None and maximum is not None and minimum >= maximum:
-            self.problem((*path, "max"), f"max of {what} ({block['max']}) must be above its min ({block['min']})")
-        score_from = score_to = None
-        if "score" in block:
-            spath = (*path, "score")
-            score = self.mapping(spath, block["score"], f"score of {what}")
-            if score is not None:
-                self.keys(spath, score, f"score of {what}", {"from", "to"}, ("from", "to"))
-                score_from = (
-                    self.number((*spath, "from"), score["from"], f"score.from of {what}") if "from" in score else None
-                )
-                score_to = self.number((*spath, "to"), score["to"], f"score.to of {what}") if "to" in score else None
-                if score_from is not None and score_from == score_to:
-                    self.problem(
-                        spath,
-                        f"score.from and score.to of {what} are equal; they must differ (from > to means lower is better)",
-                    )
-        elif scored:
-            self.problem(
-                path,
-                f"{what} is a scored number question but has no 'score: {{from: ..., to: ...}}'; add the values that score 0 and 1",
-            )
-        return minimum, maximum, score_from, score_to
+    def type_keys(
+        self, block: dict[str, Any], path: Path_, what: str, rules: QuestionType | None, scored: bool
+    ) -> TypeFields:
+        """Let the question's type read its own keys; report the keys of other types."""
+        if rules is None:
+            return TypeFields()  # the unknown type is reported: its keys cannot be judged
+        for key, owner in KEY_OWNERS.items():
+            if key in block and key not in rules.keys:
+                self.problem((*path, key), rules.misplaced(key, what, owner), at_key=True)
+        return rules.read(self, block, path, what, scored)
 
     def read_show_if(self, block: dict[str, Any], path: Path_, what: str) -> ShowIf | None:
         if "show_if" not in block:
@@ -797,8 +661,8 @@ class _Builder:
         if op == "in" and not (isinstance(value, list) and value):
             self.problem((*spath, "in"), f"show_if 'in' of {what} must be a non-empty list of values")
             return None
-        if op == "min" and not _is_number(value):
-            self.problem((*spath, "min"), f"show_if 'min' of {what} must be a number, not {_kind(value)}")
+        if op == "min" and not is_number(value):
+            self.problem((*spath, "min"), f"show_if 'min' of {what} must be a number, not {kind(value)}")
             return None
         target = cond.get("question")
         if not isinstance(target, str):
@@ -835,27 +699,20 @@ class _Builder:
                 continue
             target = by_id[cond.question]
             vpath = (*q.where, "show_if", cond.operator)
-            if cond.operator == "min" and target.type not in ("scale", "number"):
+            if cond.operator == "min" and not TYPES[target.type].ordered:
+                ordered = " or ".join(t.name for t in TYPES.values() if t.ordered)
                 self.problem(
-                    vpath, f"show_if 'min' needs a scale or number question, but '{target.id}' is of type {target.type}"
+                    vpath, f"show_if 'min' needs a {ordered} question, but '{target.id}' is of type {target.type}"
                 )
             elif cond.operator in ("equals", "in"):
                 values = cond.value if cond.operator == "in" else (cond.value,)
-                allowed = _possible_values(target)
+                allowed = TYPES[target.type].possible_values(target)
                 for v in values:
                     if allowed is not None and value_key(v) not in allowed:
                         self.problem(
                             vpath,
                             f"show_if of question '{q.id}' compares with {v!r}, which '{target.id}' cannot take (values: {', '.join(sorted(allowed))})",
                         )
-
-
-def _possible_values(question: Question) -> set[str] | None:
-    if question.type == "yesno":
-        return {"yes", "no"}
-    if question.options:
-        return {o.key for o in question.options}
-    return None
 
 
 def _looks_numeric(text: str) -> bool:

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Literal
 
-QuestionType = Literal["scale", "choice", "multi", "yesno", "number", "text"]
-QUESTION_TYPES: tuple[str, ...] = ("scale", "choice", "multi", "yesno", "number", "text")
-SCORED_TYPES: frozenset[str] = frozenset({"scale", "choice", "multi", "yesno", "number"})
 NOT_APPLICABLE = "na"
 
 Value = str | int | float
@@ -78,7 +76,10 @@ class ShowIf:
 
 @dataclass(frozen=True)
 class Question:
-    """A question; profile questions have ``dimension`` ``None`` and are never scored."""
+    """A question; profile questions have ``dimension`` ``None`` and are never scored.
+
+    ``type`` names its rules in :mod:`selfassess.bank.questiontypes`.
+    """
 
     id: str
     type: str
@@ -96,25 +97,24 @@ class Question:
     score_to: float | None = None
     show_if: ShowIf | None = None
     dimension: str | None = None
+    # True when the question counts towards its dimension's score: set by the loader from its type.
+    scored: bool = False
     # Where the question sits in its YAML document, for messages about it.
     where: tuple[str | int, ...] = field(default=(), compare=False)
     # Keys a rubric plugin declared for questions (the staged rubric's ``level``).
     settings: Mapping[str, Any] = field(default_factory=frozen_map)
 
-    @property
-    def scored(self) -> bool:
-        """True when the question counts towards a dimension's score."""
-        return self.dimension is not None and self.type in SCORED_TYPES
+    @cached_property
+    def options_by_key(self) -> Mapping[str, Option]:
+        """The options by key; of two options with one key, the first."""
+        by_key: dict[str, Option] = {}
+        for option in self.options:
+            by_key.setdefault(option.key, option)
+        return by_key  # typed read-only; a plain dict is the fastest lookup
 
     def option(self, value: Any) -> Option | None:
         """Return the option whose value matches *value* (``"3"`` matches ``3``)."""
-        by_key: dict[str, Option] | None = self.__dict__.get("_options_by_key")
-        if by_key is None:  # built on first use and kept on the frozen instance
-            by_key = {}
-            for option in self.options:
-                by_key.setdefault(option.key, option)
-            object.__setattr__(self, "_options_by_key", by_key)
-        return by_key.get(value_key(value))
+        return self.options_by_key.get(value_key(value))
 
 
 @dataclass(frozen=True)
@@ -152,10 +152,19 @@ class Dimension:
     feedback: Mapping[str, Text] = field(default_factory=frozen_map)
     where: tuple[str | int, ...] = field(default=(), compare=False)
 
-    @property
+    @cached_property
     def scored_questions(self) -> tuple[Question, ...]:
         """The questions of this dimension that count towards its score."""
         return tuple(q for q in self.questions if q.scored)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the assessment; ``dimension`` is ``None`` for the profile page."""
+
+    number: int
+    questions: tuple[Question, ...]
+    dimension: Dimension | None = None
 
 
 @dataclass(frozen=True)
@@ -177,34 +186,42 @@ class Questionnaire:
     # The YAML text itself, stored with the first response to this version.
     text: str = field(default="", repr=False, compare=False)
 
-    @property
+    # Worked out on first use: asked on every page save and every score. A cached_property
+    # writes the instance's __dict__, so the dataclass stays frozen and compares by its fields.
+
+    @cached_property
     def questions(self) -> tuple[Question, ...]:
         """Every question in order: profile first, then each dimension's."""
-        cached: tuple[Question, ...] | None = self.__dict__.get("_questions")
-        if cached is None:  # asked on every page save: worked out once per bank
-            cached = self.profile + tuple(q for d in self.dimensions for q in d.questions)
-            object.__setattr__(self, "_questions", cached)
-        return cached
+        return self.profile + tuple(q for d in self.dimensions for q in d.questions)
 
-    @property
+    @cached_property
     def scored_questions(self) -> tuple[Question, ...]:
         """The questions that count towards a score."""
-        return tuple(q for d in self.dimensions for q in d.questions if q.scored)
+        return tuple(q for q in self.questions if q.scored)
+
+    @cached_property
+    def conditional_questions(self) -> tuple[Question, ...]:
+        """The questions with a ``show_if``, in order."""
+        return tuple(q for q in self.questions if q.show_if is not None)
+
+    @cached_property
+    def unconditional_ids(self) -> frozenset[str]:
+        """The ids of the questions always shown (no ``show_if``)."""
+        return frozenset(q.id for q in self.questions if q.show_if is None)
+
+    @cached_property
+    def pages(self) -> tuple[Page, ...]:
+        """The pages of the assessment, numbered from 1: the profile, then one per dimension."""
+        return (Page(1, self.profile), *(Page(i + 2, d.questions, d) for i, d in enumerate(self.dimensions)))
 
     def question(self, question_id: str) -> Question | None:
         """Return the question called *question_id*, profile included."""
-        return self._index.get(question_id)
+        return self._by_id.get(question_id)
 
     def dimension(self, dimension_id: str) -> Dimension | None:
         """Return the dimension called *dimension_id*."""
         return next((d for d in self.dimensions if d.id == dimension_id), None)
 
-    @property
-    def _index(self) -> Mapping[str, Question]:
-        # Built lazily and cached on the frozen instance.
-        try:
-            return self.__dict__["_index_cache"]  # type: ignore[no-any-return]
-        except KeyError:
-            index = {q.id: q for q in self.questions}
-            object.__setattr__(self, "_index_cache", index)
-            return index
+    @cached_property
+    def _by_id(self) -> Mapping[str, Question]:
+        return {q.id: q for q in self.questions}

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from selfassess.bank import loader
-from selfassess.bank.model import QUESTION_TYPES
+from selfassess.bank.questiontypes import KEY_OWNERS, QUESTION_TYPES, TYPES, QuestionType
 from selfassess.scoring.plugins import DEFAULT_PLUGINS
 from selfassess.scoring.rubrics.base import Setting
 
@@ -39,6 +39,13 @@ def _builtin_settings() -> tuple[dict[str, Setting], dict[str, Setting]]:
     return rubric, question
 
 
+def _type_rule(rules: QuestionType) -> dict[str, Any]:
+    """Say which type-specific keys a question of this type needs and which it must not have."""
+    then: dict[str, Any] = {"required": list(rules.required_keys)} if rules.required_keys else {}
+    then["properties"] = {key: False for key in KEY_OWNERS if key not in rules.keys}
+    return {"if": {"properties": {"type": {"const": rules.name}}, "required": ["type"]}, "then": then}
+
+
 def bank_schema() -> dict[str, Any]:
     """Return the JSON Schema (draft 2020-12) of a question bank."""
     rubric_settings, question_settings = _builtin_settings()
@@ -56,15 +63,10 @@ def bank_schema() -> dict[str, Any]:
         "type": {"enum": list(QUESTION_TYPES)},
         "text": text,
         "help": text,
-        "scale": {"type": "string", "description": "the name of a scale under 'scales:' (type scale)"},
-        "options": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/option"}},
         "weight": positive,
         "required": {"type": "boolean"},
         "allow_na": {"type": "boolean", "description": "adds a 'Not applicable' answer"},
-        "unit": {"type": "string"},
-        "min": {"type": "number"},
-        "max": {"type": "number"},
-        "score": obj({"from": {"type": "number"}, "to": {"type": "number"}}, ["from", "to"], {"from", "to"}),
+        **{key: schema for rules in TYPES.values() for key, schema in rules.schema().items()},
         "show_if": {
             "type": "object",
             "properties": {
@@ -79,6 +81,7 @@ def bank_schema() -> dict[str, Any]:
         },
     }
     question = obj(question_props, ["id", "type", "text"], loader.QUESTION_KEYS)
+    question["allOf"] = [_type_rule(rules) for rules in TYPES.values()]
     question["properties"].update({k: _setting_schema(s) for k, s in question_settings.items()})
     rubric = obj(
         {

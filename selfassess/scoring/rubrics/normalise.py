@@ -6,75 +6,31 @@ bank is compiled once into lookup tables: scoring an answer is then a dict looku
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Mapping
 from typing import Any
 
 from selfassess.bank.answers import is_visible
-from selfassess.bank.model import NOT_APPLICABLE, Question, Questionnaire, value_key
-
-Scorer = Callable[[Any], float | None]
+from selfassess.bank.model import NOT_APPLICABLE, Question, Questionnaire
+from selfassess.bank.questiontypes import type_of
+from selfassess.bank.questiontypes.base import Scorer
 
 
 def option_scores(question: Question) -> dict[str, float]:
     """Map each option key of a scale, choice or yesno question to its s."""
-    if question.type == "yesno":
-        return {"yes": 1.0, "no": 0.0}
-    if question.type == "scale":
-        values = [float(o.value) for o in question.options]
-        low, high = min(values), max(values)
-        return {o.key: (float(o.value) - low) / (high - low) for o in question.options}
-    if question.type == "choice":
-        best = max(o.score or 0.0 for o in question.options)
-        return {o.key: (o.score or 0.0) / best for o in question.options}
-    raise ValueError(f"question {question.id!r} of type {question.type} has no option table")
+    return type_of(question).option_scores(question)
 
 
 def compile_scorer(question: Question) -> Scorer:
     """Return a function answer → s (``None`` when the answer does not count)."""
-    if question.type in ("scale", "choice", "yesno"):
-        table: dict[Any, float] = dict(option_scores(question))
-        # Answers arrive as their canonical values (3, "some") or as form strings ("3").
-        for option in question.options:
-            table[option.value] = table[option.key]
-        return table.get
-    if question.type == "multi":
-        scores: dict[Any, float] = {o.key: o.score or 0.0 for o in question.options}
-        for option in question.options:
-            scores[option.value] = option.score or 0.0
-        total = sum(o.score or 0.0 for o in question.options if (o.score or 0.0) > 0)
-
-        def multi(answer: Any) -> float | None:
-            if not isinstance(answer, list):
-                return None
-            got = 0.0
-            for chosen in set(answer):
-                got += scores.get(chosen, 0.0)
-            return min(1.0, max(0.0, got / total))
-
-        return multi
-    if question.type == "number":
-        start, end = question.score_from, question.score_to
-        if start is None or end is None:
-            return lambda answer: None
-        span = end - start
-
-        def number(answer: Any) -> float | None:
-            if not isinstance(answer, (int, float)) or isinstance(answer, bool):
-                return None
-            return min(1.0, max(0.0, (answer - start) / span))
-
-        return number
-    return lambda answer: None
+    return type_of(question).scorer(question)
 
 
 def normalised_score(question: Question, answer: Any) -> float | None:
     """Return s in [0, 1] for one answer, or ``None`` when it does not count."""
     if answer is None or answer == NOT_APPLICABLE or not question.scored:
         return None
-    if question.type in ("scale", "choice", "yesno") and not isinstance(answer, (str, int, float)):
-        return None
-    value = value_key(answer) if question.type == "yesno" else answer
-    return compile_scorer(question)(value)
+    return type_of(question).normalise(question, answer)
 
 
 class Plan:
@@ -110,12 +66,23 @@ class Plan:
         return result
 
 
+# Compiled plans by (content hash, id of the bank). A plan holds its bank, so the id stays
+# that bank's while the plan is kept; the bound keeps reloaded and previewed banks from piling up.
+MAX_PLANS = 64
+_plans: dict[tuple[str, int], Plan] = {}
+_plans_lock = threading.Lock()
+
+
 def plan_for(bank: Questionnaire) -> Plan:
-    """Return the bank's compiled plan, built on first use and kept on the bank."""
-    plan = bank.__dict__.get("_plan")
-    if plan is None:
-        plan = Plan(bank)
-        object.__setattr__(bank, "_plan", plan)
+    """Return the bank's compiled plan, built on first use and kept beside the bank."""
+    plan = _plans.get((bank.content_hash, id(bank)))
+    if plan is not None and plan.bank is bank:
+        return plan
+    plan = Plan(bank)
+    with _plans_lock:
+        while len(_plans) >= MAX_PLANS:
+            del _plans[next(iter(_plans))]  # the oldest first
+        _plans[(bank.content_hash, id(bank))] = plan
     return plan
 
 

@@ -1,0 +1,95 @@
+"""Multi: tick any of the options; s is the sum of the ticked scores over the sum of the positive ones."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from wtforms import Field, SelectMultipleField
+from wtforms.validators import Optional
+
+from selfassess.bank.model import NOT_APPLICABLE, Question
+from selfassess.bank.questiontypes.base import (
+    BankReader,
+    FormData,
+    Posted,
+    QuestionType,
+    Scorer,
+    Translate,
+    TypeFields,
+    is_atom,
+    listed_choices,
+)
+from selfassess.bank.questiontypes.choice import options_schema, read_own_options, takes_no_options
+from selfassess.bank.yamlsource import Path_
+
+
+class Multi(QuestionType):
+    """Tick any number of the options written on the question, none included."""
+
+    name = "multi"
+    seconds = 30
+    keys = frozenset({"options"})
+    required_keys = ("options",)
+    has_choices = True
+
+    def read(self, reader: BankReader, block: dict[str, Any], path: Path_, what: str, scored: bool) -> TypeFields:
+        options, scores = read_own_options(reader, block, path, what, self.name, scored)
+        if options is None:
+            return TypeFields()
+        if scores and sum(s for s in scores if s > 0) <= 0:
+            reader.problem((*path, "options"), f"{what} has no option with a positive score, so it cannot be scored")
+        return TypeFields(options=options)
+
+    def not_here(self, key: str, what: str, qtype: str) -> str:
+        return takes_no_options(what, qtype)
+
+    def schema(self) -> dict[str, Any]:
+        return options_schema()
+
+    def canonical(self, question: Question, value: Any) -> tuple[Any, str | None]:
+        chosen: list[Any] = []
+        for item in value if isinstance(value, list) else [value]:
+            option = question.option(item) if is_atom(item) else None
+            if option is None:
+                return None, f"{item!r} is not one of the options ({listed_choices(question)})"
+            if option.value not in chosen:
+                chosen.append(option.value)
+        return chosen, None
+
+    def scorer(self, question: Question) -> Scorer:
+        scores: dict[Any, float] = {o.key: o.score or 0.0 for o in question.options}
+        for option in question.options:
+            scores[option.value] = option.score or 0.0
+        total = sum(o.score or 0.0 for o in question.options if (o.score or 0.0) > 0)
+
+        def multi(answer: Any) -> float | None:
+            if not isinstance(answer, list):
+                return None
+            got = 0.0
+            for chosen in set(answer):
+                got += scores.get(chosen, 0.0)
+            return min(1.0, max(0.0, got / total))
+
+        return multi
+
+    def random_answer(self, question: Question, rng: random.Random, level: float) -> Any:
+        return [o.value for o in question.options if rng.random() < (level if (o.score or 0) > 0 else 1 - level)]
+
+    def form_field(self, question: Question, lang: str, _: Translate) -> Field:
+        return SelectMultipleField(
+            question.text.get(lang),
+            choices=self.choices(question, lang, _),
+            validators=[Optional()],
+            validate_choice=False,
+        )
+
+    def read_post(self, question: Question, formdata: FormData, _: Translate) -> Posted:
+        chosen = [v for v in formdata.getlist(question.id) if v]
+        if not chosen:
+            # The respondent saw the boxes and ticked none: "none of these" is an answer (s = 0).
+            return Posted(chosen, answer=[])
+        if NOT_APPLICABLE in chosen and len(chosen) > 1:
+            return Posted(chosen, error=_("Choose either “Not applicable” or options, not both."))
+        posted = self.posted(question, NOT_APPLICABLE if chosen == [NOT_APPLICABLE] else chosen, _)
+        return Posted(chosen, posted.answer, posted.error)

@@ -1,0 +1,46 @@
+"""Yes/no: "yes" scores 1, "no" scores 0."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from wtforms.fields.choices import SelectChoice
+
+from selfassess.bank.model import NOT_APPLICABLE, Question, value_key
+from selfassess.bank.questiontypes.base import OneOption, Translate, not_one_answer
+
+
+class YesNo(OneOption):
+    """Answer yes or no."""
+
+    name = "yesno"
+    seconds = 10
+
+    def possible_values(self, question: Question) -> set[str] | None:
+        return {"yes", "no"}
+
+    def canonical(self, question: Question, value: Any) -> tuple[Any, str | None]:
+        wrong = not_one_answer(value)
+        if wrong:
+            return None, wrong
+        key = value_key(value) if isinstance(value, (bool, str)) else None
+        if key not in ("yes", "no"):
+            return None, f'{value!r} is not an answer to a yes/no question (use "yes" or "no")'
+        return key, None
+
+    def option_scores(self, question: Question) -> dict[str, float]:
+        return {"yes": 1.0, "no": 0.0}
+
+    def normalise(self, question: Question, answer: Any) -> float | None:
+        # YAML and JSON may give true/false: they mean yes/no.
+        return self.scorer(question)(value_key(answer)) if isinstance(answer, (str, int, float)) else None
+
+    def random_answer(self, question: Question, rng: random.Random, level: float) -> Any:
+        return "yes" if rng.random() < level else "no"
+
+    def choices(self, question: Question, lang: str, _: Translate) -> list[SelectChoice]:
+        choices = [SelectChoice("yes", _("Yes")), SelectChoice("no", _("No"))]
+        if question.allow_na:
+            choices.append(SelectChoice(NOT_APPLICABLE, _("Not applicable")))
+        return choices
