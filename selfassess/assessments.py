@@ -140,8 +140,9 @@ def organisation_name(db: Db, response: store.Response) -> str | None:
 
 def progress(bank: Questionnaire, answers: Mapping[str, Any]) -> tuple[int, int]:
     """Return (answered, asked): the visible questions and how many of them have an answer."""
-    asked = [q for q in bank.questions if q.show_if is None or is_visible(bank, q, answers)]
-    return sum(1 for q in asked if q.id in answers), len(asked)
+    always = bank.unconditional_ids
+    shown = {q.id for q in bank.conditional_questions if is_visible(bank, q, answers)}
+    return sum(1 for qid in answers if qid in always or qid in shown), len(always) + len(shown)
 
 
 def visible_ids(bank: Questionnaire, questions: tuple[Question, ...], answers: Mapping[str, Any]) -> set[str]:
