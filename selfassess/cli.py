@@ -535,6 +535,28 @@ def _bank_for(bank_id: str) -> Any:
     return bank
 
 
+@cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Count what would be deleted, and delete nothing.")
+@db_option
+def purge_command(dry_run: bool, database: str | None) -> None:
+    """Delete abandoned drafts: empty ones after a day, the rest after SELFASSESS_DRAFT_DAYS untouched.
+
+    Submitted responses and their reports are never deleted. The app does the same at each start.
+    """
+    from selfassess import purge, settings
+
+    days = settings.load()["SELFASSESS_DRAFT_DAYS"]
+    try:
+        done = purge.purge_drafts(_database(database), days, dry_run=dry_run)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    verb = "would delete" if dry_run else "deleted"
+    click.echo(
+        f"{verb} {done.drafts} drafts ({done.empty} empty for over {purge.EMPTY_DRAFT_DAYS} day,"
+        f" {done.untouched} untouched for over {days} days) with {done.answers} answers"
+    )
+
+
 def main() -> None:
     """Run the command line."""
     cli()

@@ -10,6 +10,7 @@ Modules, one job each:
 - ``peer_index``: scores, peer bucket counts and every query the peer figures need.
 - ``accounts``: facilitators and failed logins.
 - ``cohorts``: cohorts, their facilitators and members.
+- ``purge``: finding and deleting abandoned drafts.
 
 Tables (documented in the README):
 
@@ -84,6 +85,7 @@ from selfassess.store.peer_index import (
     response_scores,
     scores_of,
 )
+from selfassess.store.purge import DraftCounts, count_expired_drafts, delete_expired_drafts
 from selfassess.store.responses import (
     AlreadySubmitted,
     Response,
@@ -108,11 +110,12 @@ from selfassess.store.responses import (
 from selfassess.store.schema import migrate
 
 __all__ = [
-    "BUCKETS", "OVERALL", "SUBMITTED", "AlreadySubmitted", "Cohort", "Db", "FacilitatorRow", "Member",
+    "BUCKETS", "OVERALL", "SUBMITTED", "AlreadySubmitted", "Cohort", "Db", "DraftCounts", "FacilitatorRow", "Member",
     "PeerGroup", "Response", "Shown", "add_cohort_facilitator", "add_organisation", "bucket_counts", "bucket_of",
     "bucket_scores", "cohort_answers", "cohort_by_code", "cohort_by_id", "cohort_counted", "cohort_counts",
     "cohort_facilitator_emails", "cohort_members", "cohorts_of_facilitator", "configure", "connect",
-    "count_below_above", "create_response", "database_identity", "delete_facilitator", "demo_organisations",
+    "count_below_above", "count_expired_drafts", "create_response", "database_identity", "delete_expired_drafts",
+    "delete_facilitator", "demo_organisations",
     "earlier_submissions", "facilitator_by_email", "facilitator_by_id", "facilitators", "forget_failures",
     "get_response", "get_response_by_id", "group_needle", "is_cohort_facilitator", "join_cohort", "keep_snapshot",
     "latest_snapshot", "load_answers", "load_scores", "migrate", "new_cohort", "new_facilitator", "new_token", "now",

@@ -43,7 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         raise BankError([Problem(str(folder), 1, 1, "no such folder of question banks; set SELFASSESS_QUESTIONNAIRES")])
     app.extensions["selfassess_catalog"] = Catalog.load(folder)
 
-    from selfassess.web import api, db, errors, facilitate, i18n, report, respond, security
+    from selfassess.web import api, db, errors, facilitate, i18n, limits, report, respond, security
 
     db.init_app(app)
     csrf.init_app(app)
@@ -54,4 +54,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(report.bp)
     app.register_blueprint(api.bp)
     facilitate.init_app(app)
+    limits.init_app(app)  # last: it wraps views of the blueprints registered above
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from selfassess import store
+from selfassess import purge, store
 from selfassess.store import thread_connection as connection
 
 __all__ = ["connection", "get_db", "init_app"]
@@ -16,7 +16,7 @@ def get_db() -> store.Db:
 
 
 def init_app(app: Flask) -> None:
-    """Create or migrate the schema once at start, and record the banks' peer groups.
+    """Create or migrate the schema once at start, record the banks' peer groups, and purge expired drafts.
 
     No teardown is needed: every write in :mod:`selfassess.store` runs inside
     ``with conn:``, which commits or rolls back, so a kept connection never holds
@@ -25,4 +25,7 @@ def init_app(app: Flask) -> None:
     db = store.connect(app.config["SELFASSESS_DATABASE"])
     for bank in app.extensions["selfassess_catalog"].banks.values():
         store.register_profile(db, bank)
+    purged = purge.purge_drafts(db, app.config["SELFASSESS_DRAFT_DAYS"])
+    if purged.drafts:
+        app.logger.info("deleted %d expired drafts (%d empty) at start", purged.drafts, purged.empty)
     db.conn.close()
