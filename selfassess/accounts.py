@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import time
@@ -13,9 +14,11 @@ from selfassess import store
 from selfassess.store import Db
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_EMAIL = 254  # the longest address SMTP allows
 MIN_PASSWORD = 10
-# Failed logins per account or address before waiting begins, the window they are
-# counted in, and the longest wait: a real user is never locked out for long.
+MAX_PASSWORD = 1024  # hashing a megabyte of "password" is work for nothing
+# Failed logins per (account, address) pair or per address before waiting begins, the
+# window they are counted in, and the longest wait: a real user is never locked out for long.
 FREE_FAILURES = 5
 WINDOW_SECONDS = 15 * 60
 MAX_WAIT_SECONDS = 60
@@ -29,6 +32,7 @@ class AccountError(ValueError):
 class Facilitator:
     id: int
     email: str
+    session_version: int = 0
 
 
 def normalise_email(email: str) -> str:
@@ -40,12 +44,14 @@ def check_new_password(password: str) -> None:
     """Raise :class:`AccountError` for a password too short to keep."""
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise AccountError(f"the password must have at most {MAX_PASSWORD} characters")
 
 
 def add(db: Db, email: str, password: str) -> Facilitator:
     """Create a facilitator; raise :class:`AccountError` for a bad or taken e-mail or a short password."""
     email = normalise_email(email)
-    if not EMAIL.match(email):
+    if len(email) > MAX_EMAIL or not EMAIL.match(email):
         raise AccountError(f"{email!r} is not an e-mail address")
     check_new_password(password)
     if find(db, email) is not None:
@@ -56,18 +62,23 @@ def add(db: Db, email: str, password: str) -> Facilitator:
 def find(db: Db, email: str) -> Facilitator | None:
     """Return the facilitator with this e-mail address (any case, spaces around ignored)."""
     row = store.facilitator_by_email(db, normalise_email(email))
-    return Facilitator(row.id, row.email) if row else None
+    return Facilitator(row.id, row.email, row.session_version) if row else None
 
 
 def get(db: Db, facilitator_id: int) -> Facilitator | None:
     """Return the facilitator with this id."""
     row = store.facilitator_by_id(db, facilitator_id)
-    return Facilitator(row.id, row.email) if row else None
+    return Facilitator(row.id, row.email, row.session_version) if row else None
+
+
+def end_sessions(db: Db, facilitator: Facilitator) -> None:
+    """End every session of this facilitator, on every device (logging out does)."""
+    store.end_sessions(db, facilitator.id)
 
 
 def all_facilitators(db: Db) -> list[tuple[Facilitator, str]]:
     """Every facilitator with the date the account was made."""
-    return [(Facilitator(r.id, r.email), r.created_at) for r in store.facilitators(db)]
+    return [(Facilitator(r.id, r.email, r.session_version), r.created_at) for r in store.facilitators(db)]
 
 
 def remove(db: Db, email: str) -> None:
@@ -87,8 +98,19 @@ def set_password(db: Db, email: str, password: str) -> None:
     store.set_password_hash(db, found.id, generate_password_hash(password, method="scrypt"))
 
 
+def failure_keys(email: str, address: str) -> list[str]:
+    """The counters a failed login adds to: this account from this address, and this address.
+
+    Failures are never counted per account alone: then anyone could make the real user, at
+    another address, wait. Keys are hashed, so that what an attacker types is not stored.
+    """
+    account = hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
+    where = hashlib.sha256(address.encode()).hexdigest()[:32]
+    return [f"account:{account}@{where}", f"address:{where}"]
+
+
 def wait_seconds(db: Db, keys: list[str], now: float | None = None) -> int:
-    """Return how long these keys (account, address) must wait before the next try; 0 = go."""
+    """Return how long these keys must wait before the next try; 0 = go."""
     now = time.time() if now is None else now
     longest = 0.0
     for key in keys:
@@ -102,16 +124,17 @@ def wait_seconds(db: Db, keys: list[str], now: float | None = None) -> int:
 def log_in(db: Db, email: str, password: str, address: str, now: float | None = None) -> Facilitator | int | None:
     """Check a login: the facilitator, or seconds to wait (too many failures), or None (wrong)."""
     now = time.time() if now is None else now
-    keys = [f"account:{normalise_email(email)}", f"address:{address}"]
+    keys = failure_keys(email, address)
     wait = wait_seconds(db, keys, now)
     if wait:
         return wait
-    row = store.facilitator_by_email(db, normalise_email(email))
+    email = normalise_email(email)
+    row = store.facilitator_by_email(db, email) if len(email) <= MAX_EMAIL else None
     # Check a hash even for unknown e-mails, so that timing does not tell which exist.
-    ok = check_password_hash(row.password_hash if row else _DUMMY_HASH, password)
-    if ok and row:
+    ok = check_password_hash(row.password_hash if row else _DUMMY_HASH, password[:MAX_PASSWORD])
+    if ok and row and len(password) <= MAX_PASSWORD:
         store.forget_failures(db, keys[0])
-        return Facilitator(row.id, row.email)
+        return Facilitator(row.id, row.email, row.session_version)
     store.record_failure(db, keys, now, now - WINDOW_SECONDS)
     return None
 

@@ -104,6 +104,17 @@ def open_by_token(db: Db, catalog: Catalog, token: str) -> Assessment:
     return Assessment(response, bank)
 
 
+def open_by_id(db: Db, catalog: Catalog, response_id: int) -> Assessment:
+    """Return the response with this id (for facilitators, who never see tokens) and its bank version."""
+    response = store.get_response_by_id(db, response_id) if 0 < response_id < 2**63 else None
+    if response is None:
+        raise UnknownToken(str(response_id))
+    bank = bank_as_answered(db, catalog, response)
+    if bank is None:
+        raise BankUnavailable(response.bank_id)
+    return Assessment(response, bank)
+
+
 def bank_as_answered(db: Db, catalog: Catalog, response: store.Response) -> Questionnaire | None:
     """The bank version the response answered: the current file, or the snapshot stored with it.
 
@@ -182,7 +193,8 @@ def save_page(
     hidden = {q.id for q in bank.questions if not is_visible(bank, q, merged)}
     keep = {k: v for k, v in sent.answers.items() if k not in hidden}
     remove = (set(sent.cleared) | hidden) & set(stored)
-    store.save_answers(db, response, keep, remove, page=number, language=language)
+    if not store.save_answers(db, response, keep, remove, page=number, language=language):
+        raise Submitted(response.token)  # submitted from another tab while this page was open
     if number == 1 and sent.organisation:
         store.set_organisation(db, response, sent.organisation)
     return {k: v for k, v in merged.items() if k not in hidden}
@@ -204,14 +216,19 @@ def submit(db: Db, assessment: Assessment) -> SubmitOutcome:
     """Check, score and submit the response, once; a second submit (another tab) changes nothing."""
     assessment.refuse_if_submitted()
     response, bank = assessment.response, assessment.bank
-    checked = check_answers(bank, store.load_answers(db, response.id))
-    outcome = SubmitOutcome(checked, not store.organisation_name(db, response.organisation_id))
-    if outcome.ok:
+    while True:
+        stored = store.load_answers(db, response.id)
+        checked = check_answers(bank, stored)
+        outcome = SubmitOutcome(checked, not store.organisation_name(db, response.organisation_id))
+        if not outcome.ok:
+            return outcome
         try:
-            store.submit(db, response, bank, score(bank, checked.answers))
+            store.submit(db, response, bank, score(bank, checked.answers), scored=stored)
+        except store.AnswersChanged:
+            continue  # a page was saved meanwhile: check and score the answers as they are now
         except store.AlreadySubmitted:
             pass  # submitted a moment ago, perhaps from another tab: the same report follows
-    return outcome
+        return outcome
 
 
 def copy(db: Db, catalog: Catalog, assessment: Assessment) -> store.Response:

@@ -337,7 +337,9 @@ def run(host: str, port: int, folder: str | None, database: str | None, debug: b
     """Run the web app for local use (in production: gunicorn 'selfassess:create_app()')."""
     from selfassess.web import create_app
 
-    config: dict[str, Any] = {}
+    # Flask's development server speaks plain HTTP only: cookies marked Secure would never
+    # come back (in production, gunicorn behind HTTPS keeps them Secure).
+    config: dict[str, Any] = {"SELFASSESS_SECURE_COOKIES": False}
     if folder:
         config["SELFASSESS_QUESTIONNAIRES"] = folder
     if database:
@@ -354,6 +356,9 @@ def run(host: str, port: int, folder: str | None, database: str | None, debug: b
         f"selfassess: {len(app.extensions['selfassess_catalog'].banks)} banks, database {app.config['SELFASSESS_DATABASE']}"
     )
     click.echo(f"selfassess: open http://{host}:{port}/")
+    if host not in app.config["TRUSTED_HOSTS"]:
+        click.echo(f"selfassess: requests are answered for the hosts {', '.join(app.config['TRUSTED_HOSTS'])} only; "
+                   "set SELFASSESS_ALLOWED_HOSTS to add the names this machine is reached by", err=True)  # fmt: skip
     app.run(host=host, port=port, debug=debug)
 
 

@@ -10,7 +10,7 @@ from selfassess.store import Cohort, Db, Member
 
 __all__ = [
     "Cohort", "Member", "add_facilitator", "by_code", "by_id", "create", "facilitator_emails", "join", "may_see",
-    "members", "of_facilitator", "set_open", "spread",
+    "members", "of_facilitator", "remove_facilitator", "set_open", "spread",
 ]  # fmt: skip
 
 
@@ -42,6 +42,12 @@ def may_see(db: Db, cohort: Cohort, facilitator_id: int | None) -> bool:
 def add_facilitator(db: Db, cohort: Cohort, facilitator_id: int) -> None:
     """Share the cohort with another facilitator."""
     store.add_cohort_facilitator(db, cohort.id, facilitator_id)
+
+
+def remove_facilitator(db: Db, cohort: Cohort, facilitator_id: int) -> None:
+    """Stop sharing the cohort with a co-facilitator (never its owner)."""
+    if facilitator_id != cohort.owner_id:
+        store.remove_cohort_facilitator(db, cohort.id, facilitator_id)
 
 
 def facilitator_emails(db: Db, cohort: Cohort) -> list[str]:

@@ -18,7 +18,36 @@ from flask.config import Config
 
 from selfassess.resources import PACKAGE_DIR, questionnaires_dir
 
-NAMES = ("SELFASSESS_QUESTIONNAIRES", "SELFASSESS_DATABASE", "SELFASSESS_SECRET_KEY", "SELFASSESS_MIN_PEERS")
+# Every setting, with its default (None: not set). The README's table describes each.
+DEFAULTS: dict[str, Any] = {
+    "SELFASSESS_QUESTIONNAIRES": None,  # the shipped banks
+    "SELFASSESS_DATABASE": None,  # instance/selfassess.db
+    "SELFASSESS_SECRET_KEY": None,  # generated into instance/secret_key
+    "SELFASSESS_MIN_PEERS": 5,
+    # Links in pages and e-mails: built from this base URL, e.g. https://selfassess.example.org
+    "SELFASSESS_BASE_URL": None,
+    # Host names the app answers to (Flask's TRUSTED_HOSTS), comma-separated; the base URL's host is added.
+    "SELFASSESS_ALLOWED_HOSTS": "localhost,127.0.0.1,[::1]",
+    # Reverse proxies in front of the app whose X-Forwarded-* headers are believed (Werkzeug's ProxyFix).
+    "SELFASSESS_TRUSTED_PROXIES": 0,
+    # Session cookies only over HTTPS; `selfassess run` and --debug turn it off for plain-HTTP local use.
+    "SELFASSESS_SECURE_COOKIES": True,
+    # A facilitator's login ends after this many idle minutes, and in any case after this many hours.
+    "SELFASSESS_LOGIN_IDLE_MINUTES": 120,
+    "SELFASSESS_LOGIN_HOURS": 10,
+    # Anonymous writes per client address (Flask-Limiter's notation), and where the counters live.
+    # One budget for starting, copying and joining. Two classes of 30 behind one school address
+    # starting in the same minute, a few of them twice, fit in 60 a minute; a school day of
+    # classes fits in 300 an hour and 1000 a day. An abuser gets at most 1000 drafts a day per
+    # address (about 16 MB at the largest copies) instead of 5 MB a second.
+    "SELFASSESS_RATE_LIMIT": "60 per minute;300 per hour;1000 per day",
+    "SELFASSESS_RATE_LIMIT_STORAGE": "memory://",
+    # Drafts nobody touched for this many days are deleted (empty drafts after one day).
+    "SELFASSESS_DRAFT_DAYS": 180,
+}
+NAMES = tuple(DEFAULTS)
+INTEGERS = ("SELFASSESS_MIN_PEERS", "SELFASSESS_TRUSTED_PROXIES", "SELFASSESS_LOGIN_IDLE_MINUTES",
+            "SELFASSESS_LOGIN_HOURS", "SELFASSESS_DRAFT_DAYS")  # fmt: skip
 
 
 def instance_path() -> Path:
@@ -34,15 +63,35 @@ def load(overrides: Mapping[str, Any] | None = None, instance: Path | None = Non
     folder = instance or instance_path()
     config = Config(str(folder))
     config.from_mapping(
+        DEFAULTS,
         SELFASSESS_QUESTIONNAIRES=str(questionnaires_dir()),
         SELFASSESS_DATABASE=str(folder / "selfassess.db"),
-        SELFASSESS_MIN_PEERS=5,
     )
     config.from_pyfile("config.py", silent=True)
     config.update({name: os.environ[name] for name in NAMES if name in os.environ})
     config.update(overrides or {})
-    config["SELFASSESS_MIN_PEERS"] = int(config["SELFASSESS_MIN_PEERS"])
+    for name in INTEGERS:
+        config[name] = _integer(name, config[name])
+    config["SELFASSESS_SECURE_COOKIES"] = _flag(config["SELFASSESS_SECURE_COOKIES"])
     return config
+
+
+class SettingError(ValueError):
+    """A setting has a value it cannot take; the message names it and what it takes."""
+
+
+def _integer(name: str, value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise SettingError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def _flag(value: Any) -> bool:
+    """A yes/no setting: true, 1, yes, on (any case) are yes; false, 0, no, off are no."""
+    if isinstance(value, str):
+        return value.strip().lower() not in ("0", "false", "no", "off", "")
+    return bool(value)
 
 
 def database(path: str | None = None) -> str:

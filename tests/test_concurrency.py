@@ -40,7 +40,8 @@ def worker(args: tuple[str, int]) -> list[tuple[str, list[int]]]:
 def gunicorn(tmp_path):
     port = free_port()
     database = tmp_path / "load.db"
-    env = {**os.environ, "SELFASSESS_DATABASE": str(database), "SELFASSESS_SECRET_KEY": "load-test"}
+    env = {**os.environ, "SELFASSESS_DATABASE": str(database), "SELFASSESS_SECRET_KEY": "load-test",
+           "SELFASSESS_SECURE_COOKIES": "0", "SELFASSESS_RATE_LIMIT": "1000000 per minute"}  # fmt: skip
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "--threads", "4", "-b", f"127.0.0.1:{port}", "selfassess:create_app()"],
         env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -100,11 +100,14 @@ def test_exports_match_the_database(app, world):
     body = client.get(f"/facilitator/cohorts/{code}/export.csv").get_data()
     assert body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
-    assert {r["response"] for r in rows} == {world["tokens"]["A"], world["tokens"]["C"]}
-    data = client.get(f"/facilitator/cohorts/{code}/export.json").get_json()
     db = store.connect(app.config["SELFASSESS_DATABASE"])
+    ids = {name: store.get_response(db, world["tokens"][name]).id for name in ("A", "C")}
+    # Stable response ids, never the tokens that would let a facilitator write to a draft.
+    assert {r["response"] for r in rows} == {str(ids["A"]), str(ids["C"])}
+    assert not any(token in body.decode("utf-8-sig") for token in world["tokens"].values())
+    data = client.get(f"/facilitator/cohorts/{code}/export.json").get_json()
     for row in data["responses"]:
-        response = store.get_response(db, row["response"])
+        response = store.get_response_by_id(db, row["response"])
         scores = store.load_scores(db, response.id)
         assert row["overall_score"] == scores[""]["score"]
         assert row["strategy_level"] == scores["strategy"]["level"]
@@ -116,7 +119,7 @@ def test_exports_match_the_database(app, world):
     assert len(answers) == stored
     first = answers[0]
     value = db.conn.execute(
-        "SELECT a.value FROM answers a JOIN responses r ON r.id = a.response_id WHERE r.token = ? AND a.question_id = ?",
+        "SELECT a.value FROM answers a WHERE a.response_id = ? AND a.question_id = ?",
         [first["response"], first["question"]],
     ).fetchone()[0]
     assert json.loads(value) == first["answer"]
@@ -154,7 +157,9 @@ RULES: dict[str, tuple[str, dict[str, int]]] = {
     "facilitate.cohort_create": ("POST", {**FACILITATOR_ONLY, "owner": 302, "co": 302, "other": 302}),
     "facilitate.dashboard": ("GET", COHORT_ONLY),
     "facilitate.cohort_settings": ("POST", {**COHORT_ONLY, "owner": 302, "co": 302}),
-    "facilitate.cohort_add_facilitator": ("POST", {**COHORT_ONLY, "owner": 302, "co": 302}),
+    # Only the cohort's owner shares it or stops sharing it.
+    "facilitate.cohort_add_facilitator": ("POST", {**COHORT_ONLY, "owner": 302, "co": 403}),
+    "facilitate.cohort_remove_facilitator": ("POST", {**COHORT_ONLY, "owner": 302, "co": 403}),
     "facilitate.provider_report": ("GET", COHORT_ONLY),
     "facilitate.export": ("GET", COHORT_ONLY),
     "facilitate.export_answers": ("GET", COHORT_ONLY),
@@ -174,8 +179,10 @@ def test_authorisation_matrix(app, world, actor):
     if actor in LOGINS:
         assert login(client, LOGINS[actor]).status_code == 302
     token = world["tokens"]["B" if actor == "provider_b" else "A"]
+    response_id = store.get_response(store.connect(app.config["SELFASSESS_DATABASE"]), token).id
     values = {
         "token": token,
+        "response_id": response_id,
         "code": world["cohort"].code,
         "number": 2,
         "fmt": "csv",
@@ -209,8 +216,13 @@ def test_facilitator_sees_only_cohort_members(app, world):
     client = app.test_client()
     login(client, "owner@agency.eu")
     code = world["cohort"].code
-    assert client.get(f"/facilitator/cohorts/{code}/r/{world['tokens']['A']}").status_code == 200
-    assert client.get(f"/facilitator/cohorts/{code}/r/{world['tokens']['B']}").status_code == 404
+    db = store.connect(app.config["SELFASSESS_DATABASE"])
+    inside, outside = (store.get_response(db, world["tokens"][name]).id for name in ("A", "B"))
+    page = client.get(f"/facilitator/cohorts/{code}/responses/{inside}")
+    assert page.status_code == 200
+    # The facilitator's view of a report carries no link with the provider's token.
+    assert world["tokens"]["A"] not in page.get_data(as_text=True)
+    assert client.get(f"/facilitator/cohorts/{code}/responses/{outside}").status_code == 404
 
 
 def test_cli_export_equals_the_web_export(app, world, run_cli):
@@ -249,13 +261,14 @@ def test_cohort_figures_match_statistics(app, world):
     assert plain_figures([1.0, 2.0, 3.0, 4.0], 2.0, 5) is None
 
 
-def test_login_session_expires_after_a_working_day(app, world):
+def test_login_session_ends_when_idle(app, world):
     from datetime import datetime, timedelta
     from email.utils import parsedate_to_datetime
 
     client = app.test_client()
     response = login(client, "owner@agency.eu")
     cookie = response.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
     expires = parsedate_to_datetime(cookie.split("Expires=")[1].split(";")[0])
-    assert abs(expires - (datetime.now(UTC) + timedelta(hours=8))) < timedelta(minutes=5)
+    idle = timedelta(minutes=app.config["SELFASSESS_LOGIN_IDLE_MINUTES"])
+    assert abs(expires - (datetime.now(UTC) + idle)) < timedelta(minutes=5)

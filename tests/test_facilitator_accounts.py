@@ -93,5 +93,6 @@ def test_address_is_throttled_across_accounts(db_path):
     now = 2_000_000.0
     for i in range(accounts.FREE_FAILURES + 2):
         accounts.log_in(db, f"guess{i}@y.eu", "nope", "10.9.9.9", now=now + i)
-    assert accounts.wait_seconds(db, ["address:10.9.9.9"], now=now + accounts.FREE_FAILURES + 2) > 0
-    assert accounts.wait_seconds(db, ["address:10.9.9.9"], now=now + accounts.WINDOW_SECONDS + 60) == 0
+    address = accounts.failure_keys("anyone@y.eu", "10.9.9.9")[1]
+    assert accounts.wait_seconds(db, [address], now=now + accounts.FREE_FAILURES + 2) > 0
+    assert accounts.wait_seconds(db, [address], now=now + accounts.WINDOW_SECONDS + 60) == 0

@@ -37,6 +37,7 @@ from __future__ import annotations
 from selfassess.store.accounts import (
     FacilitatorRow,
     delete_facilitator,
+    end_sessions,
     facilitator_by_email,
     facilitator_by_id,
     facilitators,
@@ -61,6 +62,7 @@ from selfassess.store.cohorts import (
     is_cohort_facilitator,
     join_cohort,
     new_cohort,
+    remove_cohort_facilitator,
     set_cohort_open,
 )
 from selfassess.store.connection import Db, configure, connect, open_database, thread_connection
@@ -88,6 +90,7 @@ from selfassess.store.peer_index import (
 from selfassess.store.purge import DraftCounts, count_expired_drafts, delete_expired_drafts
 from selfassess.store.responses import (
     AlreadySubmitted,
+    AnswersChanged,
     Response,
     add_organisation,
     create_response,
@@ -110,17 +113,17 @@ from selfassess.store.responses import (
 from selfassess.store.schema import migrate
 
 __all__ = [
-    "BUCKETS", "OVERALL", "SUBMITTED", "AlreadySubmitted", "Cohort", "Db", "DraftCounts", "FacilitatorRow", "Member",
+    "BUCKETS", "OVERALL", "SUBMITTED", "AlreadySubmitted", "AnswersChanged", "Cohort", "Db", "DraftCounts", "FacilitatorRow", "Member",
     "PeerGroup", "Response", "Shown", "add_cohort_facilitator", "add_organisation", "bucket_counts", "bucket_of",
     "bucket_scores", "cohort_answers", "cohort_by_code", "cohort_by_id", "cohort_counted", "cohort_counts",
     "cohort_facilitator_emails", "cohort_members", "cohorts_of_facilitator", "configure", "connect",
     "count_below_above", "count_expired_drafts", "create_response", "database_identity", "delete_expired_drafts",
     "delete_facilitator", "demo_organisations",
-    "earlier_submissions", "facilitator_by_email", "facilitator_by_id", "facilitators", "forget_failures",
+    "earlier_submissions", "end_sessions", "facilitator_by_email", "facilitator_by_id", "facilitators", "forget_failures",
     "get_response", "get_response_by_id", "group_needle", "is_cohort_facilitator", "join_cohort", "keep_snapshot",
     "latest_snapshot", "load_answers", "load_scores", "migrate", "new_cohort", "new_facilitator", "new_token", "now",
     "open_database", "organisation_name", "other_version_peers", "own_counting_scores", "peer_version",
-    "profile_key", "rebuild_peer_buckets", "recent_failures", "record_failure", "register_profile",
+    "profile_key", "rebuild_peer_buckets", "recent_failures", "record_failure", "register_profile", "remove_cohort_facilitator",
     "response_scores", "save_answers", "scores_of", "set_cohort_open", "set_organisation", "set_password_hash",
     "set_response_organisation", "snapshot", "stored_answer", "submit", "thread_connection",
 ]  # fmt: skip

@@ -15,9 +15,10 @@ class FacilitatorRow(NamedTuple):
     email: str
     password_hash: str
     created_at: str
+    session_version: int
 
 
-_COLUMNS = "id, email, password_hash, created_at"
+_COLUMNS = "id, email, password_hash, created_at, session_version"
 
 
 def new_facilitator(db: Db, email: str, password_hash: str) -> int:
@@ -56,9 +57,18 @@ def delete_facilitator(db: Db, facilitator_id: int) -> None:
 
 
 def set_password_hash(db: Db, facilitator_id: int, password_hash: str) -> None:
-    """Replace an account's password hash."""
+    """Replace an account's password hash and end its sessions."""
     with db.conn as conn:
-        conn.execute("UPDATE facilitators SET password_hash = ? WHERE id = ?", [password_hash, facilitator_id])
+        conn.execute(
+            "UPDATE facilitators SET password_hash = ?, session_version = session_version + 1 WHERE id = ?",
+            [password_hash, facilitator_id],
+        )
+
+
+def end_sessions(db: Db, facilitator_id: int) -> None:
+    """End every session of an account (its signed cookies name an older session version)."""
+    with db.conn as conn:
+        conn.execute("UPDATE facilitators SET session_version = session_version + 1 WHERE id = ?", [facilitator_id])
 
 
 def recent_failures(db: Db, key: str, since: float) -> tuple[int, float | None]:

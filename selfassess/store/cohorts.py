@@ -89,6 +89,14 @@ def add_cohort_facilitator(db: Db, cohort_id: int, facilitator_id: int) -> None:
         )
 
 
+def remove_cohort_facilitator(db: Db, cohort_id: int, facilitator_id: int) -> None:
+    """Take a co-facilitator off the cohort."""
+    with db.conn as conn:
+        conn.execute(
+            "DELETE FROM cohort_facilitators WHERE cohort_id = ? AND facilitator_id = ?", [cohort_id, facilitator_id]
+        )
+
+
 def cohort_facilitator_emails(db: Db, cohort_id: int) -> list[str]:
     """The e-mail addresses of the cohort's facilitators, sorted."""
     return [
@@ -121,7 +129,6 @@ class Member:
     """One member organisation of a cohort, by the response shown for it, with what the dashboard shows."""
 
     response_id: int
-    token: str
     organisation: str
     status: str
     created_at: str
@@ -155,7 +162,7 @@ def cohort_members(db: Db, cohort: Cohort, profile_ids: Sequence[str]) -> list[M
     rows = [
         row
         for row in db.conn.execute(
-            "SELECT r.id, r.token, COALESCE(o.name, ''), r.status, r.created_at, r.updated_at, r.submitted_at"
+            "SELECT r.id, COALESCE(o.name, ''), r.status, r.created_at, r.updated_at, r.submitted_at"
             " FROM responses r LEFT JOIN organisations o ON o.id = r.organisation_id WHERE r.cohort_id = ?"
             " ORDER BY r.created_at, r.id",
             [cohort.id],
@@ -184,20 +191,20 @@ def cohort_members(db: Db, cohort: Cohort, profile_ids: Sequence[str]) -> list[M
         own = scores.get(row[0], {})
         out.append(
             Member(
-                row[0], row[1], row[2], row[3], row[4], row[5], row[6], profiles.get(row[0], {}),
+                row[0], row[1], row[2], row[3], row[4], row[5], profiles.get(row[0], {}),
                 {k: v[0] for k, v in own.items()}, {k: v[1] for k, v in own.items()},
             )
         )  # fmt: skip
     return out
 
 
-def cohort_answers(db: Db, cohort: Cohort) -> list[tuple[str, str, Any]]:
-    """(token, question id, value) of every answer of the members' shown responses."""
+def cohort_answers(db: Db, cohort: Cohort) -> list[tuple[int, str, Any]]:
+    """(response id, question id, value) of every answer of the members' shown responses."""
     shown = {s.response_id for s in shown_in_cohorts(db, [cohort.id])}
     return [
-        (token, qid, json.loads(value))
-        for response_id, token, qid, value in db.conn.execute(
-            "SELECT r.id, r.token, a.question_id, a.value FROM answers a JOIN responses r ON r.id = a.response_id"
+        (response_id, qid, json.loads(value))
+        for response_id, qid, value in db.conn.execute(
+            "SELECT r.id, a.question_id, a.value FROM answers a JOIN responses r ON r.id = a.response_id"
             f" WHERE r.cohort_id = ? ORDER BY r.id, a.{INSERTION_ORDER}",
             [cohort.id],
         )

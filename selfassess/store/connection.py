@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -36,11 +37,25 @@ def open_database(path: str | Path) -> Db:
     return sqlite_utils.Database(conn)
 
 
+def create_private(path: Path) -> None:
+    """Create the database file readable by its owner only: it holds password hashes, tokens and answers.
+
+    SQLite gives the -wal and -shm files the main file's permissions.
+    """
+    if str(path) == ":memory:":
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def connect(path: str | Path) -> Db:
     """Open the database at *path* in WAL mode, creating and migrating its schema."""
     from selfassess.store.schema import migrate  # the schema's steps use the other store modules
 
     Path(path).parent.mkdir(parents=True, exist_ok=True)
+    create_private(Path(path))
     db = open_database(path)
     db.enable_wal()
     migrate(db)

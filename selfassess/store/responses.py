@@ -139,11 +139,20 @@ def earlier_submissions(db: Db, response: Response) -> list[tuple[int, str]]:
     ]
 
 
-def submit(db: Db, response: Response, bank: Questionnaire, result: Result) -> None:
+class AnswersChanged(Exception):
+    """The answers changed between being scored and being submitted (a page saved in another tab)."""
+
+
+def submit(
+    db: Db, response: Response, bank: Questionnaire, result: Result, scored: Mapping[str, Any] | None = None
+) -> None:
     """Mark *response* submitted and store its scores, atomically and only once.
 
     The response becomes its organisation's counting submission to the bank: the earlier
-    one leaves the peer counts and this one enters them, in the same transaction.
+    one leaves the peer counts and this one enters them, in the same transaction. With
+    *scored* (the answers *result* was computed from), the submit is refused with
+    :class:`AnswersChanged` if the stored answers are no longer those: the stored scores
+    always belong to the stored answers.
     """
     stamp = now()
     with db.conn as conn:
@@ -153,6 +162,10 @@ def submit(db: Db, response: Response, bank: Questionnaire, result: Result) -> N
         )
         if cursor.rowcount != 1:
             raise AlreadySubmitted(response.token)
+        # This transaction holds the write lock now: no page save can come between this
+        # read and the commit.
+        if scored is not None and load_answers(db, response.id) != dict(scored):
+            raise AnswersChanged(response.token)  # leaving the block rolls the UPDATE back
         peer_index.enter(conn, response, bank.id, result, stamp)
 
 
@@ -186,11 +199,25 @@ def save_answers(
     *,
     page: int | None = None,
     language: str | None = None,
-) -> None:
-    """Store *answers* (upsert), delete the *remove* ids, and touch the response, in one transaction."""
+) -> bool:
+    """Store *answers* (upsert), delete the *remove* ids, and touch the response, in one transaction.
+
+    Only a draft changes: returns False, having written nothing, when the response was
+    submitted (perhaps a moment ago, from another tab), so stored answers always give the
+    stored scores.
+    """
     stamp = now()
     removed = [(response.id, q) for q in remove]
     with db.conn as conn:
+        # First, so that this transaction holds the write lock before it decides: a submit
+        # of the same response either happened before (nothing written) or waits for it.
+        touched = conn.execute(
+            "UPDATE responses SET updated_at = ?, current_page = coalesce(?, current_page),"
+            " language = coalesce(?, language) WHERE id = ? AND status = 'draft'",
+            [stamp, page, language, response.id],
+        ).rowcount
+        if touched != 1:
+            return False
         if removed:
             conn.executemany("DELETE FROM answers WHERE response_id = ? AND question_id = ?", removed)
         conn.executemany(
@@ -198,11 +225,7 @@ def save_answers(
             " ON CONFLICT (response_id, question_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
             [(response.id, q, json.dumps(v, ensure_ascii=False), stamp) for q, v in answers.items()],
         )
-        conn.execute(
-            "UPDATE responses SET updated_at = ?, current_page = coalesce(?, current_page),"
-            " language = coalesce(?, language) WHERE id = ?",
-            [stamp, page, language, response.id],
-        )
+    return True
 
 
 # --- organisations ---------------------------------------------------------------------------

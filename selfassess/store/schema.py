@@ -185,6 +185,20 @@ def _v5(db: sqlite_utils.Database) -> None:
     peer_index.rebuild_peer_buckets(db)
 
 
+@MIGRATIONS(name="v6_facilitator_session_versions")
+def _v6(db: sqlite_utils.Database) -> None:
+    """A session version per facilitator: logging out or a new password ends every session of the account."""
+    facilitators = db.table("facilitators")
+    if "session_version" not in facilitators.columns_dict:
+        facilitators.add_column("session_version", int, not_null_default=0)
+
+
+@MIGRATIONS(name="v7_drafts_by_age")
+def _v7(db: sqlite_utils.Database) -> None:
+    """An index for purging abandoned drafts at start without reading every response."""
+    db.table("responses").create_index(["status", "updated_at"], if_not_exists=True)
+
+
 def migrate(db: sqlite_utils.Database) -> None:
     """Create or upgrade the schema; safe to run at every start and from many processes."""
     # Migrations.apply runs each step in its own transaction, and reads what is pending

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from selfassess.web.i18n import _
 
@@ -36,6 +37,14 @@ def titles() -> dict[int, str]:
     }
 
 
+SECRET_IN_PATH = re.compile(r"(/r/|/join/|/cohorts/)[^/]+")
+
+
+def without_secrets(path: str) -> str:
+    """The path with response tokens and invitation codes masked, for the log."""
+    return SECRET_IN_PATH.sub(r"\1…", path)
+
+
 def render_error(status: int, message: str, **context: Any) -> tuple[Any, int]:
     if request.path.startswith("/api/") or request.path.endswith(".json"):
         return {"error": message, "status": status}, status
@@ -57,6 +66,11 @@ def init_app(app: Flask) -> None:
             ),
         )
 
+    @app.errorhandler(SecurityError)
+    def untrusted_host(exc: SecurityError) -> tuple[str, int, dict[str, str]]:
+        # A Host header not in SELFASSESS_ALLOWED_HOSTS: no URL can be built for it, so no page either.
+        return "This site does not answer to that host name.\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
+
     @app.errorhandler(HTTPException)
     def http_exception(exc: HTTPException) -> tuple[Any, int]:
         messages = {
@@ -71,7 +85,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> tuple[Any, int]:
-        app.logger.exception("unhandled error on %s", request.path)
+        app.logger.exception("unhandled error on %s %s", request.method, without_secrets(request.path))
         return render_error(
             500, _("The error has been logged. Your saved answers are safe; please try again in a moment.")
         )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -17,6 +19,7 @@ from selfassess.web.banks import catalog, ui_language
 from selfassess.web.db import get_db
 from selfassess.web.errors import HttpError
 from selfassess.web.i18n import _
+from selfassess.web.links import external_url
 from selfassess.web.reportpage import render_report
 
 bp = Blueprint("facilitate", __name__, url_prefix="/facilitator")
@@ -24,10 +27,21 @@ join_bp = Blueprint("join", __name__)
 
 
 def current_facilitator() -> accounts.Facilitator | None:
-    found: accounts.Facilitator | None = g.get("facilitator")
-    if found is None and "facilitator_id" in session:
+    """The logged-in facilitator; a session whose account logged out, changed password or timed out is none."""
+    if "facilitator" in g:
+        return g.facilitator  # type: ignore[no-any-return]
+    found = None
+    if "facilitator_id" in session:
         found = accounts.get(get_db(), int(session["facilitator_id"]))
-        g.facilitator = found
+        max_age = current_app.config["SELFASSESS_LOGIN_HOURS"] * 3600
+        if (
+            found is None
+            or session.get("session_version") != found.session_version
+            or time.time() - float(session.get("logged_in_at", 0)) > max_age
+        ):
+            found = None
+            session.clear()
+    g.facilitator = found
     return found
 
 
@@ -50,6 +64,16 @@ def cohort_or_404(code: str) -> cohorts.Cohort:
     return found
 
 
+NEXT = re.compile(r"/facilitator/[\w\-./]*")
+
+
+def safe_next(target: str) -> str:
+    """Where to go after logging in: a facilitator page of this site, else the cohort list."""
+    if NEXT.fullmatch(target) and "//" not in target and ".." not in target:
+        return target
+    return url_for("facilitate.cohort_list")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     error = None
@@ -61,8 +85,9 @@ def login() -> Any:
             session.clear()
             session.permanent = True
             session["facilitator_id"] = outcome.id
-            target = request.args.get("next", "")
-            return redirect(target if target.startswith("/facilitator/") else url_for("facilitate.cohort_list"))
+            session["session_version"] = outcome.session_version
+            session["logged_in_at"] = int(time.time())
+            return redirect(safe_next(request.args.get("next", "")))
         if isinstance(outcome, int):
             error, status = (
                 _("Too many failed attempts. Wait %(seconds)d seconds, then try again.", seconds=outcome),
@@ -75,7 +100,10 @@ def login() -> Any:
 
 @bp.post("/logout")
 def logout() -> Any:
-    session.pop("facilitator_id", None)
+    me = current_facilitator()
+    if me is not None:
+        accounts.end_sessions(get_db(), me)  # on every device: a copied cookie stops working too
+    session.clear()
     return redirect(url_for("facilitate.login"))
 
 
@@ -128,8 +156,14 @@ def filtered_members(cohort: cohorts.Cohort, bank: Questionnaire) -> tuple[list[
 @bp.get("/cohorts/<code>")
 @login_required
 def dashboard(code: str) -> str:
-    cohort = cohort_or_404(code)
+    return render_dashboard(cohort_or_404(code))
+
+
+def render_dashboard(cohort: cohorts.Cohort, facilitator_error: str | None = None) -> str:
+    """The cohort's dashboard; *facilitator_error* is shown on the co-facilitator form."""
     bank = bank_of(cohort)
+    me = current_facilitator()
+    assert me is not None
     members, filters = filtered_members(cohort, bank)
     submitted = [m for m in members if m.status == "submitted"]
     min_peers = int(current_app.config["SELFASSESS_MIN_PEERS"])
@@ -154,7 +188,10 @@ def dashboard(code: str) -> str:
         boxes=json.dumps(box_figure(bank, lang, submitted)),
         rows=heat_rows(cohort, bank, lang, members, compare),
         co_facilitators=cohorts.facilitator_emails(get_db(), cohort),
-        join_url=url_for("join.join", code=cohort.code, _external=True),
+        is_owner=cohort.owner_id == me.id,
+        me=me,
+        facilitator_error=facilitator_error,
+        join_url=external_url("join.join", code=cohort.code),
         lang=lang,
     )
 
@@ -165,7 +202,7 @@ def heat_rows(
     """The heat map's rows, worked out in Python: a 2,000-row table is too slow to assemble in Jinja."""
     labels = {lvl.id: (f"level-{i}", str(escape(lvl.label.get(lang)))) for i, lvl in enumerate(bank.rubric.levels)}
     keys = [d.id for d in bank.dimensions] + [store.OVERALL]
-    url = url_for("facilitate.provider_report", code=cohort.code, token="TOKEN")
+    url = url_for("facilitate.provider_report", code=cohort.code, response_id=0).removesuffix("0")
     compared = {m.response_id for m in compare}
     no_name, done, going = _("(no name yet)"), _("submitted"), _("in progress")
     rows = []
@@ -187,7 +224,7 @@ def heat_rows(
         rows.append(
             {
                 "id": m.response_id, "submitted": m.status == "submitted", "name": name,
-                "url": url.replace("TOKEN", m.token), "status": done if m.status == "submitted" else going,
+                "url": f"{url}{m.response_id}", "status": done if m.status == "submitted" else going,
                 "updated": m.updated_at[:10], "cells": Markup("".join(cells)), "compared": m.response_id in compared,
                 "compare_label": _("Compare %(name)s", name=name),
             }
@@ -219,7 +256,9 @@ def cohort_figure(
     for member in compare:
         traces.append(
             charts.line(
-                member.organisation or member.token[:6], theta, [member.scores.get(d.id) for d in bank.dimensions]
+                member.organisation or f"#{member.response_id}",
+                theta,
+                [member.scores.get(d.id) for d in bank.dimensions],
             )
         )
     return {"data": traces, "layout": charts.radar_layout()}
@@ -256,26 +295,45 @@ def cohort_settings(code: str) -> Any:
     return redirect(url_for("facilitate.dashboard", code=code))
 
 
+def owned_cohort_or_403(code: str) -> cohorts.Cohort:
+    """The cohort, if the logged-in facilitator owns it: only owners choose who else sees a cohort."""
+    cohort = cohort_or_404(code)
+    me = current_facilitator()
+    if me is None or cohort.owner_id != me.id:
+        raise HttpError(403, _("Only the facilitator who created the cohort can add or remove co-facilitators."))
+    return cohort
+
+
 @bp.post("/cohorts/<code>/facilitators")
 @login_required
 def cohort_add_facilitator(code: str) -> Any:
-    cohort = cohort_or_404(code)
-    other = accounts.find(get_db(), request.form.get("email", ""))
+    cohort = owned_cohort_or_403(code)
+    other = accounts.find(get_db(), request.form.get("email", "")[: accounts.MAX_EMAIL + 1])
     if other is None:
-        raise HttpError(
-            400,
-            _("There is no facilitator with that e-mail address. Ask an administrator to create the account first."),
+        message = _(
+            "There is no facilitator with that e-mail address. Ask an administrator to create the account first."
         )
+        return render_dashboard(cohort, facilitator_error=message), 400
     cohorts.add_facilitator(get_db(), cohort, other.id)
     return redirect(url_for("facilitate.dashboard", code=code))
 
 
-@bp.get("/cohorts/<code>/r/<token>")
+@bp.post("/cohorts/<code>/facilitators/remove")
 @login_required
-def provider_report(code: str, token: str) -> Any:
+def cohort_remove_facilitator(code: str) -> Any:
+    cohort = owned_cohort_or_403(code)
+    other = accounts.find(get_db(), request.form.get("email", "")[: accounts.MAX_EMAIL + 1])
+    if other is not None and other.id != cohort.owner_id:
+        cohorts.remove_facilitator(get_db(), cohort, other.id)
+    return redirect(url_for("facilitate.dashboard", code=code))
+
+
+@bp.get("/cohorts/<code>/responses/<int:response_id>")
+@login_required
+def provider_report(code: str, response_id: int) -> Any:
     cohort = cohort_or_404(code)
     try:
-        found = assessments.open_by_token(get_db(), catalog(), token)
+        found = assessments.open_by_id(get_db(), catalog(), response_id)
     except assessments.AssessmentError:
         found = None
     if found is None or found.response.cohort_id != cohort.id:
@@ -283,7 +341,8 @@ def provider_report(code: str, token: str) -> Any:
     if not found.response.submitted:
         raise HttpError(409, _("This assessment is not submitted yet, so it has no report. Finish it first."))
     g.lang = ui_language(found.response.language)
-    return render_report(found)
+    # The facilitator's view: no links that carry the provider's secret token.
+    return render_report(found, owner=False)
 
 
 # -- exports --------------------------------------------------------------------------

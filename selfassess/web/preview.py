@@ -75,7 +75,10 @@ def score_answers() -> Any:
     bank, problems, _stamp = current_bank()
     if bank is None:
         return {"problems": problems}, 409
-    raw = request.get_json(silent=True)
+    try:
+        raw = request.get_json(silent=True)
+    except RecursionError:  # JSON nested past Python's limit: not an answer set either
+        raw = None
     if not isinstance(raw, dict):
         return {"error": "send the answers as a JSON object"}, 400
     checked = check_answers(bank, {k: v for k, v in raw.items() if v not in ("", [], None)}, partial=True)
@@ -106,9 +109,9 @@ def create_preview_app(bank_path: str | Path) -> Flask:
 
     app = Flask("selfassess", template_folder=str(templates_dir()), static_folder=str(PACKAGE_DIR / "static"))
     app.config.update(PREVIEW_BANK=str(bank_path), SECRET_KEY=os.urandom(32).hex(), SELFASSESS_MIN_PEERS=5)
+    security.init_app(app)  # before CSRFProtect: its form check runs first
     csrf.init_app(app)
     i18n.init_app(app)
-    security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(bp)
     return app

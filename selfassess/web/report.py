@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Any
 
 import plotly
 from flask import Blueprint, Response, redirect, send_from_directory, url_for
 
-from selfassess import reports, store
+from selfassess import exports, reports, store
 from selfassess.web.banks import open_assessment
 from selfassess.web.i18n import _
 from selfassess.web.reportpage import render_report, requested_report
@@ -45,38 +43,29 @@ def report_json(token: str) -> dict[str, Any]:
     }
 
 
-CSV_COLUMNS = [
-    "dimension", "title", "score", "level", "counted", "of",
-    "peer_group", "peers", "peer_median", "peer_p25", "peer_p75", "percentile",
-]  # fmt: skip
-
-
 @bp.get("/r/<token>/report.csv")
 def report_csv(token: str) -> Response:
     found = open_assessment(token)
     data = requested_report(found)
     result, peers, lang = data.result, data.peers, found.response.language
-    out = io.StringIO()
-    out.write("\ufeff")  # a BOM, so that spreadsheet programs read the file as UTF-8
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    rows = [(store.OVERALL, _("Overall"), result["overall"], peers.overall)]
-    rows += [
+    lines = [(store.OVERALL, _("Overall"), result["overall"], peers.overall)]
+    lines += [
         (d.id, d.title.get(lang), result["dimensions"][d.id], (peers.dimensions or {}).get(d.id))
         for d in found.bank.dimensions
     ]
-    for dim_id, title, mine, fig in rows:
-        counted = mine.get("counted", "")
-        writer.writerow(
-            [
-                dim_id or "overall", title, _num(mine.get("score")), mine.get("level") or "", counted, mine.get("of", ""),
-                peers.group, fig.n if fig else "", _num(fig.median if fig else None), _num(fig.p25 if fig else None),
-                _num(fig.p75 if fig else None), _num(fig.percentile if fig else None),
-            ]
-        )  # fmt: skip
+    rows = [
+        {
+            "dimension": dim_id or "overall", "title": title, "score": _num(mine.get("score")),
+            "level": mine.get("level") or "", "counted": mine.get("counted", ""), "of": mine.get("of", ""),
+            "peer_group": peers.group, "peers": fig.n if fig else "", "peer_median": _num(fig.median if fig else None),
+            "peer_p25": _num(fig.p25 if fig else None), "peer_p75": _num(fig.p75 if fig else None),
+            "percentile": _num(fig.percentile if fig else None),
+        }
+        for dim_id, title, mine, fig in lines
+    ]  # fmt: skip
     filename = f"{found.bank.id}-report.csv"
     return Response(
-        out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+        exports.to_csv(rows), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )
 
 

@@ -36,8 +36,8 @@ def requested_report(found: Assessment) -> reports.ReportData:
         ) from None
 
 
-def render_report(found: Assessment) -> str:
-    """Render the report page of a submitted response."""
+def render_report(found: Assessment, *, owner: bool = True) -> str:
+    """Render the report page of a submitted response; *owner* False for a facilitator's view (no token links)."""
     data = requested_report(found)
     bank, response, lang = found.bank, found.response, found.response.language
     result, peers = data.result, data.peers
@@ -69,6 +69,7 @@ def render_report(found: Assessment) -> str:
         figure=json.dumps(radar_figure(bank, lang, result, peers, data.history)),
         other_versions=reports.other_version_peers(db, found) if peers.overall else 0,
         organisation=assessments.organisation_name(db, response),
+        owner=owner,
         lang=lang,
     )
 

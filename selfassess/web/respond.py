@@ -20,6 +20,7 @@ from selfassess.web.db import get_db
 from selfassess.web.errors import HttpError
 from selfassess.web.forms import MAX_TEXT, ORGANISATION_FIELD, PagePost, page_choices, page_form, read_page
 from selfassess.web.i18n import _
+from selfassess.web.links import external_url
 from selfassess.web.pagestate import PageState
 
 bp = Blueprint("respond", __name__)
@@ -181,7 +182,7 @@ def save_page(token: str, number: int) -> Any:
 @bp.get("/r/<token>/saved")
 def saved(token: str) -> str:
     found = open_assessment(token)
-    link = url_for("respond.resume", token=token, _external=True)
+    link = external_url("respond.resume", token=token)
     return render_template(
         "respond/saved.html", response=found.response, bank=found.bank, link=link, lang=found.response.language
     )

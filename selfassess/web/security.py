@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 
 # No inline script or style anywhere: pages load /static files only.
 CSP = (
@@ -24,10 +24,25 @@ HEADERS = [
 def add_headers(response: Response) -> Response:
     # No view sets these, so add them without looking (this runs on every response).
     response.headers.extend(HEADERS)
-    if response.mimetype == "text/html":
-        response.headers.add("Cache-Control", "no-store")
+    # Pages and data downloads (report.json/.csv, the API, exports) hold answers and scores:
+    # no cache keeps them. Static files set their own caching and keep it.
+    if "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
+def refuse_nameless_fields() -> None:
+    """Answer 400 to a form with a field that has no name (a multipart part without one).
+
+    Flask-WTF's CSRF check fails on such a field with an AttributeError; this runs first.
+    """
+    forms = ("multipart/form-data", "application/x-www-form-urlencoded")
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.mimetype in forms:
+        if any(not isinstance(key, str) for key in request.form):  # noqa: SIM102 (parse the body only for forms)
+            abort(400)
+
+
 def init_app(app: Flask) -> None:
+    """Install the headers, and the form check that must run before CSRFProtect's (so before ``csrf.init_app``)."""
+    app.before_request(refuse_nameless_fields)
     app.after_request(add_headers)
