@@ -111,7 +111,7 @@ BROKEN = [
     (
         "weight not positive",
         replace("    title: {en: One, da: En}", "    title: {en: One, da: En}\n    weight: 0"),
-        ["24:13: the weight of dimension 'd1' must be a positive number, not 0"],
+        ["24:13: the weight of dimension 'd1' must be a number above 0 and at most 1000, not 0"],
     ),
     (
         "weight not a number",

@@ -7,12 +7,14 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from selfassess.bank.limits import LEVEL_MIN, VALUE, WEIGHT, Range, plain, shown
 from selfassess.bank.messages import did_you_mean, is_number, kind, suggest
 from selfassess.bank.model import (
     Dimension,
@@ -175,13 +177,14 @@ class _Builder:
         self.problem(path, f"{what} must be an id of {rule}, starting with a letter or digit; got {kind(value)}")
         return None
 
-    def number(self, path: Path_, value: Any, what: str, *, positive: bool = False) -> float | None:
-        if not is_number(value):
+    def number(self, path: Path_, value: Any, what: str, *, within: Range = VALUE) -> float | None:
+        """Read a finite number in *within*; report anything else (.inf, .nan and 1e308 included)."""
+        if not isinstance(value, float) and not is_number(value):
             hint = " (write it without quotes)" if isinstance(value, str) and _looks_numeric(value) else ""
             self.problem(path, f"{what} must be a number, not {kind(value)}{hint}")
             return None
-        if positive and value <= 0:
-            self.problem(path, f"{what} must be a positive number, not {value}")
+        if value not in within:
+            self.problem(path, f"{what} must be {within}, not {shown(value)}")
             return None
         return float(value)
 
@@ -351,10 +354,13 @@ class _Builder:
             self.keys(ipath, opt, label, allowed, required)
             value_ = opt.get("value")
             if "value" in opt:
-                if numeric and not is_number(value_):
+                if numeric and not (isinstance(value_, float) or is_number(value_)):
                     self.problem(
                         (*ipath, "value"), f"the value of {label} must be a number on a scale, not {kind(value_)}"
                     )
+                    value_ = None
+                elif numeric and value_ not in VALUE:
+                    self.problem((*ipath, "value"), f"the value of {label} must be {VALUE}, not {shown(value_)}")
                     value_ = None
                 elif (not numeric and not (isinstance(value_, str) or is_number(value_))) or value_ == "":
                     self.problem(
@@ -432,13 +438,14 @@ class _Builder:
     def setting(self, path: Path_, value: Any, setting: Setting, what: str) -> bool:
         """Check a rubric-declared setting's type; the rubric checks its meaning."""
         if setting.kind == "number":
-            number = self.number(path, value, what)
-            if number is None:
+            # A rubric's own bounds; where it declares none, those of every other value.
+            low = VALUE.low if setting.minimum is None else setting.minimum
+            high = VALUE.high if setting.maximum is None else setting.maximum
+            if not isinstance(value, float) and not is_number(value):
+                self.number(path, value, what)  # says it is not a number
                 return False
-            if (setting.minimum is not None and number < setting.minimum) or (
-                setting.maximum is not None and number > setting.maximum
-            ):
-                self.problem(path, f"{what} must be between {setting.minimum} and {setting.maximum}, not {value}")
+            if value not in Range(low, high):
+                self.problem(path, f"{what} must be between {plain(low)} and {plain(high)}, not {shown(value)}")
                 return False
             return True
         if setting.kind == "level":
@@ -474,7 +481,11 @@ class _Builder:
             if level_id in self.level_ids:
                 self.problem((*ipath, "id"), f"the level id '{level_id}' is used twice; level ids must be unique")
                 level_id = None
-            minimum = self.number((*ipath, "min"), block["min"], f"the min of {what}") if "min" in block else None
+            minimum = (
+                self.number((*ipath, "min"), block["min"], f"the min of {what}", within=LEVEL_MIN)
+                if "min" in block
+                else None
+            )
             if minimum is not None:
                 if i == 0 and minimum != 0:
                     self.problem((*ipath, "min"), f"the first level must start at min: 0, not {block['min']}")
@@ -483,8 +494,6 @@ class _Builder:
                         (*ipath, "min"),
                         f"levels must strictly ascend: the min of {what} ({block['min']}) is not above the previous level's ({previous:g})",
                     )
-                elif minimum > 100:
-                    self.problem((*ipath, "min"), f"the min of {what} is {block['min']}, above the highest score, 100")
                 previous = minimum
             label = self.text((*ipath, "label"), block["label"], f"the label of {what}") if "label" in block else None
             description = self.optional_text(block, ipath, "description", f"the description of {what}")
@@ -527,7 +536,7 @@ class _Builder:
             title = self.text((*path, "title"), block["title"], f"the title of {what}") if "title" in block else None
             description = self.optional_text(block, path, "description", f"the description of {what}")
             weight = (
-                self.number((*path, "weight"), block["weight"], f"the weight of {what}", positive=True)
+                self.number((*path, "weight"), block["weight"], f"the weight of {what}", within=WEIGHT)
                 if "weight" in block
                 else 1.0
             )
@@ -608,7 +617,7 @@ class _Builder:
         help_ = self.optional_text(block, path, "help", f"the help of {what}")
         weight = 1.0
         if "weight" in block:
-            weight = self.number((*path, "weight"), block["weight"], f"the weight of {what}", positive=True) or 1.0
+            weight = self.number((*path, "weight"), block["weight"], f"the weight of {what}", within=WEIGHT) or 1.0
         required = rules is not None and rules.scorable
         if "required" in block:
             flag = self.flag((*path, "required"), block["required"], f"required in {what}")
@@ -661,8 +670,7 @@ class _Builder:
         if op == "in" and not (isinstance(value, list) and value):
             self.problem((*spath, "in"), f"show_if 'in' of {what} must be a non-empty list of values")
             return None
-        if op == "min" and not is_number(value):
-            self.problem((*spath, "min"), f"show_if 'min' of {what} must be a number, not {kind(value)}")
+        if op == "min" and self.number((*spath, "min"), value, f"show_if 'min' of {what}") is None:
             return None
         target = cond.get("question")
         if not isinstance(target, str):
@@ -717,10 +725,9 @@ class _Builder:
 
 def _looks_numeric(text: str) -> bool:
     try:
-        float(text)
+        return math.isfinite(float(text))
     except ValueError:
         return False
-    return True
 
 
 def find_banks(paths: Iterable[str | Path]) -> list[Path]:

@@ -25,7 +25,10 @@ def suggest(word: str, choices: Iterable[str]) -> str:
 
 def is_number(value: Any) -> bool:
     """Return True for a finite int or float (booleans are not numbers in a bank)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    # math.isfinite would overflow on an int beyond the float range; every int is finite.
+    return isinstance(value, int) or math.isfinite(value)
 
 
 def kind(value: Any) -> str:

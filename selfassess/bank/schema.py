@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from selfassess.bank import loader
+from selfassess.bank.limits import LEVEL_MIN, VALUE, WEIGHT
 from selfassess.bank.questiontypes import KEY_OWNERS, QUESTION_TYPES, TYPES, QuestionType
 from selfassess.scoring.plugins import DEFAULT_PLUGINS
 from selfassess.scoring.rubrics.base import Setting
@@ -20,12 +21,13 @@ SCHEMA_ID = "https://selfassess.invalid/bank.schema.json"
 
 def _setting_schema(setting: Setting) -> dict[str, Any]:
     if setting.kind == "number":
-        schema: dict[str, Any] = {"type": "number", "description": setting.help}
-        if setting.minimum is not None:
-            schema["minimum"] = setting.minimum
-        if setting.maximum is not None:
-            schema["maximum"] = setting.maximum
-        return schema
+        # As the loader checks it: the rubric's bounds, else those of every other value.
+        return {
+            "type": "number",
+            "description": setting.help,
+            "minimum": VALUE.low if setting.minimum is None else setting.minimum,
+            "maximum": VALUE.high if setting.maximum is None else setting.maximum,
+        }
     return {"type": "string", "description": setting.help}
 
 
@@ -52,7 +54,8 @@ def bank_schema() -> dict[str, Any]:
     text = {"$ref": "#/$defs/text"}
     ident = {"type": "string", "pattern": loader.ITEM_ID.pattern}
     value = {"type": ["string", "number"]}
-    positive = {"type": "number", "exclusiveMinimum": 0}
+    weight = {**WEIGHT.schema(), "default": 1}
+    number = VALUE.schema()
 
     def obj(properties: dict[str, Any], required: list[str], allowed: set[str]) -> dict[str, Any]:
         assert set(properties) == allowed, sorted(set(properties) ^ allowed)
@@ -63,7 +66,7 @@ def bank_schema() -> dict[str, Any]:
         "type": {"enum": list(QUESTION_TYPES)},
         "text": text,
         "help": text,
-        "weight": positive,
+        "weight": weight,
         "required": {"type": "boolean"},
         "allow_na": {"type": "boolean", "description": "adds a 'Not applicable' answer"},
         **{key: schema for rules in TYPES.values() for key, schema in rules.schema().items()},
@@ -73,7 +76,7 @@ def bank_schema() -> dict[str, Any]:
                 "question": ident,
                 "equals": value,
                 "in": {"type": "array", "items": value},
-                "min": {"type": "number"},
+                "min": number,
             },
             "required": ["question"],
             "oneOf": [{"required": [op]} for op in loader.SHOW_IF_OPERATORS],
@@ -128,16 +131,12 @@ def bank_schema() -> dict[str, Any]:
                     {"type": "object", "additionalProperties": {"type": "string", "minLength": 1}},
                 ],
             },
-            "option": obj(
-                {"value": value, "label": text, "score": {"type": "number"}}, ["value", "label"], loader.OPTION_KEYS
-            ),
-            "scaleOption": obj(
-                {"value": {"type": "number"}, "label": text}, ["value", "label"], loader.SCALE_OPTION_KEYS
-            ),
+            "option": obj({"value": value, "label": text, "score": number}, ["value", "label"], loader.OPTION_KEYS),
+            "scaleOption": obj({"value": number, "label": text}, ["value", "label"], loader.SCALE_OPTION_KEYS),
             "level": obj(
                 {
                     "id": ident,
-                    "min": {"type": "number", "minimum": 0, "maximum": 100},
+                    "min": LEVEL_MIN.schema(),
                     "label": text,
                     "description": text,
                 },
@@ -150,7 +149,7 @@ def bank_schema() -> dict[str, Any]:
                     "id": ident,
                     "title": text,
                     "description": text,
-                    "weight": positive,
+                    "weight": weight,
                     "questions": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/question"}},
                     "feedback": {"type": "object", "description": "advice per level id", "additionalProperties": text},
                 },

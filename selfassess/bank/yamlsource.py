@@ -25,6 +25,10 @@ class Position:
     column: int
 
 
+def _position(mark: Any) -> Position:
+    return Position(mark.line + 1, mark.column + 1)
+
+
 class YamlSyntaxError(Exception):
     """The text is not well-formed YAML (or uses a feature we refuse)."""
 
@@ -62,6 +66,21 @@ _Resolver.add_implicit_resolver(
 _Resolver.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 
 
+# Lists and maps nested deeper than this are refused. The shipped banks nest 8 levels deep
+# (bank → dimensions → dimension → questions → question → options → option → label); the
+# limit leaves room for any bank and keeps every recursion over a document (composing,
+# converting, comparing show_if values) far below Python's recursion limit.
+MAX_DEPTH = 40
+
+
+def _too_deep(mark: Any) -> YamlSyntaxError:
+    return YamlSyntaxError(
+        f"lists and maps are nested more than {MAX_DEPTH} levels deep here (a bank needs about 8); "
+        "close the '[' or '{' left open, or remove the alias that repeats itself",
+        _position(mark),
+    )
+
+
 class _Loader(
     yaml.reader.Reader,
     yaml.scanner.Scanner,
@@ -77,6 +96,34 @@ class _Loader(
         yaml.composer.Composer.__init__(self)
         yaml.constructor.SafeConstructor.__init__(self)
         _Resolver.__init__(self)
+        self._depth = 0
+
+    def get_event(self) -> Any:
+        """Return the next event; refuse one that opens a list or map too deep, before composing recurses."""
+        event = super().get_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.CollectionStartEvent):
+            self._depth += 1
+            if self._depth > MAX_DEPTH:
+                raise _too_deep(event.start_mark)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            self._depth -= 1
+        return event
+
+
+def _libyaml_bounds_nesting() -> bool:
+    """Return True when libyaml refuses deep nesting itself (0.2.5 and later stop at 1000 levels).
+
+    libyaml composes in C, recursively, where no event can be checked on the way; without its
+    own limit a file of 100,000 '[' could overflow the C stack, so the pure-Python parser is used.
+    """
+    probe = _FastLoader("[" * 1001 + "]" * 1001)
+    try:
+        probe.get_single_node()
+    except yaml.YAMLError:
+        return True
+    finally:
+        probe.dispose()
+    return False
 
 
 try:  # libyaml parses about 15 times faster; messages still come from the pure-Python parser.
@@ -91,9 +138,8 @@ try:  # libyaml parses about 15 times faster; messages still come from the pure-
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     _FastLoader = None  # type: ignore[assignment,misc]
 
-
-def _position(mark: Any) -> Position:
-    return Position(mark.line + 1, mark.column + 1)
+if _FastLoader is not None and not _libyaml_bounds_nesting():  # pragma: no cover - libyaml before 0.2.5
+    _FastLoader = None  # type: ignore[assignment,misc]
 
 
 @dataclass
@@ -187,6 +233,8 @@ def _convert(node: yaml.Node, path: Path_, doc: Document, loader: Any, open_node
         raise YamlSyntaxError(
             f"the file expands to more than {MAX_VALUES} values (too many aliases?)", _position(node.start_mark)
         )
+    if len(path) >= MAX_DEPTH and isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        raise _too_deep(node.start_mark)  # libyaml composes up to 1000 levels, and aliases nest too
     doc.values[path] = _position(node.start_mark)
     doc.spans[path] = (node.start_mark.index, node.end_mark.index)
     if isinstance(node, yaml.MappingNode) and node.flow_style:
@@ -223,13 +271,29 @@ def _convert_collection(node: yaml.Node, path: Path_, doc: Document, loader: Any
     return [_convert(item, (*path, i), doc, loader, open_nodes) for i, item in enumerate(node.value)]
 
 
+MAX_INT_BITS = 1024
+
+
+def _brief(text: str) -> str:
+    return repr(text) if len(text) <= 40 else f"{text[:30]!r}… ({len(text)} characters)"
+
+
 def _scalar(node: yaml.Node, loader: Any) -> Any:
     try:
         value = loader.construct_object(node, deep=True)
     except yaml.constructor.ConstructorError as exc:
         raise YamlSyntaxError(f"YAML error: {exc.problem}", _position(node.start_mark)) from None
     except (ValueError, OverflowError) as exc:
-        raise YamlSyntaxError(f"YAML error: cannot read {node.value!r}: {exc}", _position(node.start_mark)) from None
+        raise YamlSyntaxError(
+            f"YAML error: cannot read {_brief(node.value)}: {exc}", _position(node.start_mark)
+        ) from None
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
+        # Larger than any float: no sum could use it, and Python cannot even print a long one.
+        raise YamlSyntaxError(
+            f"the number {_brief(node.value)} is too large (more than 1e308); a bank's numbers are far smaller, "
+            "and a code or other text of digits goes in quotes",
+            _position(node.start_mark),
+        )
     if isinstance(value, (bytes, set)) or type(value).__module__ == "datetime":
         # Dates and binary blobs have no place in a bank: keep what the author typed.
         return str(node.value)

@@ -16,6 +16,7 @@ from wtforms import Field, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from selfassess.bank.limits import VALUE, Range
 from selfassess.bank.model import NOT_APPLICABLE, Option, Question
 from selfassess.bank.yamlsource import Path_
 
@@ -46,7 +47,7 @@ class BankReader(Protocol):
         elsewhere: dict[str, str] | None = None,
     ) -> None: ...
 
-    def number(self, path: Path_, value: Any, what: str, *, positive: bool = False) -> float | None: ...
+    def number(self, path: Path_, value: Any, what: str, *, within: Range = VALUE) -> float | None: ...
 
     def read_options(
         self, path: Path_, value: Any, what: str, allowed: set[str], *, numeric: bool, scored: bool

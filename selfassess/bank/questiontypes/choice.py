@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from selfassess.bank.messages import is_number
+from selfassess.bank.limits import VALUE
 from selfassess.bank.model import Option, Question
 from selfassess.bank.questiontypes.base import BankReader, OneOption, TypeFields
 from selfassess.bank.yamlsource import Path_
@@ -29,7 +29,7 @@ def read_own_options(
         return None, None
     # Judge the scores as written, duplicates included, so one mistake gives one message.
     raw: list[Any] = [o.get("score") for o in block["options"] if isinstance(o, dict)]
-    scores = [float(x) for x in raw] if scored and raw and all(is_number(x) for x in raw) else None
+    scores = [float(x) for x in raw] if scored and raw and all(x in VALUE for x in raw) else None
     return options, scores
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 import random
+import sys
 from typing import Any
 
 from wtforms import Field, StringField
 from wtforms.validators import Optional
 
+from selfassess.bank.limits import VALUE
 from selfassess.bank.model import Question
 from selfassess.bank.questiontypes.base import BankReader, QuestionType, Scorer, Translate, TypeFields, not_one_answer
 from selfassess.bank.yamlsource import Path_
@@ -55,11 +57,11 @@ class Number(QuestionType):
     def schema(self) -> dict[str, Any]:
         return {
             "unit": {"type": "string"},
-            "min": {"type": "number"},
-            "max": {"type": "number"},
+            "min": VALUE.schema(),
+            "max": VALUE.schema(),
             "score": {
                 "type": "object",
-                "properties": {"from": {"type": "number"}, "to": {"type": "number"}},
+                "properties": {"from": VALUE.schema(), "to": VALUE.schema()},
                 "required": ["from", "to"],
                 "additionalProperties": False,
             },
@@ -117,7 +119,10 @@ class Number(QuestionType):
 def _number(value: Any) -> float | int | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
+    if isinstance(value, int):
+        # An answer beyond the float range (a JSON int of 400 digits) is no figure anyone means.
+        return value if abs(value) <= sys.float_info.max else None
+    if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, str):
         try:
