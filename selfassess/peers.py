@@ -1,149 +1,80 @@
-"""Peer figures for a report: median, quartiles and percentile rank among similar providers.
+"""Peer figures for a report: the latest release of the chosen peer group, and where the provider stands in it.
 
-Peers are the counting responses (see :mod:`selfassess.store.counting`) of *other*
-organisations to the same bank, optionally only those that gave the same answer to one
-profile question, or only the members of the response's cohort. Figures are defined as
-
-- median = ``statistics.median``; p25, p75 = ``statistics.quantiles(n=4, method="inclusive")``
-- percentile rank = 100 x (peers below + 1/2 x peers equal) / n
-
-and computed from ``peer_buckets`` (counts per 0.01-point bucket, kept up to date on
-submit) plus the few buckets that hold the order statistics needed, whose values are
-read once per change of the peers and then kept in memory. No request reads every score.
+Peers are the counting responses (see :mod:`selfassess.store.counting`) of the
+organisations that answered the same bank: everyone, those that gave one answer to one
+profile question, or the members of one cohort. Their figures are *releases*
+(:mod:`selfassess.store.releases`): drawn once from the group's members, stored, and served
+to every request until the next release is due (:func:`due`). Releases are differentially
+private (:mod:`selfassess.privacy`), except in a vetted cohort, whose facilitators approve
+every member, where they are exact figures rounded to whole points. The provider's own
+organisation is one of the peers: a release is the same for everyone who sees it.
 """
 
 from __future__ import annotations
 
-import bisect
-import threading
-from collections import OrderedDict
+import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from selfassess import store
+from selfassess import privacy, store
 from selfassess.bank.model import Questionnaire
-from selfassess.store import Db
+from selfassess.store import Db, GroupKey, Release
 
 ALL = "all"
+COHORT = "cohort"
+YEAR = timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The privacy settings: ε per release, hours between releases, ε per organisation and year; the exact-figure floor."""
+
+    epsilon: float = 2.0
+    release_hours: float = 24
+    yearly_epsilon: float = 60.0
+    min_peers: int = 5
+
+    def groups_per_organisation(self, bank: Questionnaire) -> int:
+        """Peer groups one organisation is in at once for a bank: everyone, one per profile question, its cohort."""
+        return 2 + len(bank.profile)
+
+    def releases_per_year(self, bank: Questionnaire) -> int:
+        """Releases each group of *bank* may have in a rolling year, so that no organisation spends more than the yearly ε."""
+        return math.floor(self.yearly_epsilon / (self.epsilon * self.groups_per_organisation(bank)) + 1e-9)
 
 
 @dataclass(frozen=True)
 class Figures:
-    """Peer figures for one dimension (or overall)."""
+    """Released figures for one dimension (or overall), in whole points, and where the provider stands."""
 
-    n: int
-    median: float
-    p25: float
-    p75: float
-    percentile: float | None  # None when the provider has no score here
+    median: int
+    p25: int | None
+    p75: int | None
+    plus_minus: int  # of the median; 0 for exact figures
+    quartile_plus_minus: int | None
+    position: str | None  # top-quarter, above, around, below, bottom-quarter; None without a score
 
 
 @dataclass(frozen=True)
 class PeerReport:
-    """Peer figures of one response, for one peer group; ``None`` figures below the threshold."""
+    """The peer figures a report shows for one group; no figures (and no size) below the threshold."""
 
     group: str
-    n: int
+    kind: str | None  # "private" (differentially private), "exact" (vetted cohort), None: no figures
+    band: tuple[int, int | None] | None
+    released_at: str | None
     overall: Figures | None
     dimensions: dict[str, Figures | None] | None
     reason: str | None = None
-
-
-@dataclass
-class _Distribution:
-    """The scores of one bank, group and dimension, as bucket counts; values read on demand."""
-
-    counts: list[int]  # one per bucket (store.BUCKETS)
-    cumulative: list[int]  # cumulative[b] = scores in buckets < b
-    total: int
-    values: dict[int, list[float]] = field(default_factory=dict)  # bucket -> sorted scores
-
-
-class PeerCache:
-    """Distributions per (bank, group, value, dimension), dropped when the bank's peers change."""
-
-    def __init__(self, size: int = 512) -> None:
-        self._entries: OrderedDict[tuple[Any, ...], _Distribution] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> _Distribution | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
-
-    def put(self, key: tuple[Any, ...], value: _Distribution) -> None:
-        with self._lock:
-            self._entries[key] = value
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
-
-
-CACHE = PeerCache()
-
-
-class _Peers:
-    """Order statistics over one distribution, with one known score set aside (the viewer's own)."""
-
-    def __init__(self, db: Db, group: store.PeerGroup, dist: _Distribution) -> None:
-        self.db = db
-        self.group = group
-        self.dist = dist
-        self._counted: dict[float, tuple[int, int]] = {}  # own and shown score are usually the same
-
-    def bucket_values(self, bucket: int) -> list[float]:
-        """The sorted scores of one bucket, read once per version of the peers."""
-        found = self.dist.values.get(bucket)
-        if found is None:
-            found = self.dist.values[bucket] = store.bucket_scores(self.db, self.group, bucket)
-        return found
-
-    def kth(self, k: int) -> float:
-        """Return the k-th smallest score (0-based) of the whole distribution."""
-        bucket = bisect.bisect_right(self.dist.cumulative, k) - 1
-        return self.bucket_values(bucket)[k - self.dist.cumulative[bucket]]
-
-    def below_equal(self, score: float) -> tuple[int, int]:
-        """Return how many scores are below *score*, and how many equal it."""
-        bucket = store.bucket_of(score)
-        assert bucket is not None
-        values = self.dist.values.get(bucket)
-        if values is None:  # a provider's own bucket: counted in SQL, not kept
-            counted = self._counted.get(score)
-            if counted is None:
-                below, above = store.count_below_above(self.db, self.group, bucket, score)
-                counted = self._counted[score] = (below, max(0, self.dist.counts[bucket] - below - above))
-            below, equal = counted
-            return self.dist.cumulative[bucket] + below, equal
-        low = bisect.bisect_left(values, score)
-        high = bisect.bisect_right(values, score)
-        return self.dist.cumulative[bucket] + low, high - low
-
-
-def _distribution(db: Db, group: store.PeerGroup, version: tuple[Any, ...]) -> _Distribution:
-    cache_key = (*version, *group)  # a new version (a submit) means new figures
-    found = CACHE.get(cache_key)
-    if found is None:
-        counts = [0] * store.BUCKETS
-        for bucket, n in store.bucket_counts(db, group):
-            counts[bucket] = n
-        cumulative = [0] * (store.BUCKETS + 1)  # cumulative[b]: scores in the buckets below b
-        for i, n in enumerate(counts):
-            cumulative[i + 1] = cumulative[i] + n
-        found = _Distribution(counts, cumulative, cumulative[-1])
-        CACHE.put(cache_key, found)
-    return found
 
 
 def quartiles(n: int, kth: Callable[[int], float]) -> tuple[float, float, float]:
     """Return (p25, median, p75) of *n* values, given the k-th smallest (0-based) by *kth*.
 
     The median is ``statistics.median``, p25 and p75 are
-    ``statistics.quantiles(n=4, method="inclusive")``; from order statistics, so that a
-    million scores need not be read to find three of them. Needs n >= 2.
+    ``statistics.quantiles(n=4, method="inclusive")``. Needs n >= 2.
     """
     m = n - 1
     outer = []
@@ -156,93 +87,174 @@ def quartiles(n: int, kth: Callable[[int], float]) -> tuple[float, float, float]
     return outer[0], median, outer[1]
 
 
-def _figures(peers: _Peers, own: float | None, mine: float | None, min_peers: int) -> Figures | None:
-    """Figures over the distribution less the *own* score (the organisation's latest), for score *mine*."""
-    total = peers.dist.total - (1 if own is not None else 0)
-    if total < max(min_peers, 2):
+def position(mine: float | None, fig: dict[str, Any]) -> str | None:
+    """Where a score stands against released figures, allowing for their uncertainty."""
+    if mine is None:
         return None
-    own_rank = peers.below_equal(own)[0] if own is not None else None
+    median, pm = fig["median"], fig["pm"]
+    if fig.get("p75") is not None and mine > fig["p75"] + (fig.get("pm_quartile") or 0):
+        return "top-quarter"
+    if fig.get("p25") is not None and mine < fig["p25"] - (fig.get("pm_quartile") or 0):
+        return "bottom-quarter"
+    if abs(mine - median) <= max(pm, 1):
+        return "around"
+    return "above" if mine > median else "below"
 
-    def peer(k: int) -> float:  # k-th smallest of the peers, own score set aside
-        return peers.kth(k if own_rank is None or k < own_rank else k + 1)
 
-    p25, median, p75 = quartiles(total, peer)
-    percentile = None
-    if mine is not None:
-        below, equal = peers.below_equal(mine)
-        if own is not None:
-            below -= 1 if own < mine else 0
-            equal -= 1 if own == mine else 0
-        percentile = 100.0 * (below + 0.5 * equal) / total
-    return Figures(total, median, p25, p75, percentile)
+# --- releases ------------------------------------------------------------------------------------
+
+
+def _axes(bank: Questionnaire) -> list[str]:
+    return [store.OVERALL, *(d.id for d in bank.dimensions)]
+
+
+def group_histograms(db: Db, key: GroupKey, bank: Questionnaire) -> dict[str, privacy.Histogram]:
+    """The group's scores per axis as whole-point histograms, from the bucket counts (no score is read)."""
+    points = {axis: ([0] * 101, [0] * 101) for axis in _axes(bank)}
+    for dimension, c, n, n_equal in store.group_histogram_rows(db, key):
+        if dimension in points and 0 <= c <= 100:
+            points[dimension][0][c] += n
+            points[dimension][1][c] += n_equal
+    return {axis: privacy.Histogram.from_points(*pair) for axis, pair in points.items()}
+
+
+def due(latest: Release | None, changed: int, policy: Policy, per_year: int, now: datetime, recent: int) -> bool:
+    """Whether a group gets a new release: once it changed by max(5, 10 %), or after the period if it changed at all.
+
+    *recent* is how many releases it had in the last year; at *per_year* it waits.
+    """
+    if recent >= per_year:
+        return False
+    if latest is None:
+        return True
+    if changed <= 0:
+        return False
+    if changed >= max(5, math.ceil(0.1 * latest.members)):
+        return True
+    age = now - datetime.fromisoformat(latest.created_at)
+    return age >= timedelta(hours=policy.release_hours)
+
+
+def _cohort_members(db: Db, cohort_id: int) -> tuple[list[int], bool]:
+    """The counting responses of a cohort's peer group, and whether it is vetted (then approved members only)."""
+    counted = store.cohort_counted(db, cohort_id)
+    if not store.cohort_vetted(db, cohort_id):
+        return [s.response_id for s in counted], False
+    approved = store.approved_members(db, cohort_id)
+    return [s.response_id for s in counted if member_key(s.member) in approved], True
+
+
+def member_key(member: tuple[str, int]) -> str:
+    """How an approval names a member: ``o<organisation id>``, or ``r<response id>`` while it has none."""
+    return ("o" if member[0] == "organisation" else "r") + str(member[1])
+
+
+def _cohort_histograms(db: Db, ids: list[int], bank: Questionnaire) -> dict[str, list[float]]:
+    scores = store.scores_of(db, ids)
+    return {axis: scores.get(axis, []) for axis in _axes(bank)}
+
+
+def exact_release(values: dict[str, list[float]], min_peers: int) -> dict[str, Any]:
+    """Exact figures rounded to whole points, for a group no one can add fake members to (a vetted cohort)."""
+    n = len(values.get(store.OVERALL, []))
+    if n < min_peers:
+        return {"kind": "exact", "tier": "none", "band": None}
+    axes: dict[str, dict[str, int | None]] = {}
+    for axis, scores in values.items():
+        if len(scores) >= 2:
+            ordered = sorted(scores)
+            p25, median, p75 = quartiles(len(ordered), ordered.__getitem__)
+            axes[axis] = {"median": round(median), "p25": round(p25), "p75": round(p75), "pm": 0, "pm_quartile": 0}
+    return {"kind": "exact", "tier": "quartiles", "band": list(privacy.band(n)), "axes": axes}
+
+
+def current_release(db: Db, bank: Questionnaire, key: GroupKey, policy: Policy) -> Release | None:
+    """The release to serve for a group: the latest, or a new one if one is due (drawn once, whoever asks)."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    latest = store.latest_release(db, key)
+    cohort_ids: list[int] = []
+    vetted = False
+    if key.grp == store.COHORT_GROUP:
+        cohort_ids, vetted = _cohort_members(db, int(key.grp_value))
+
+        def changed(release: Release) -> int:
+            return len(set(cohort_ids).symmetric_difference(release.member_ids))
+
+        changes_now = 0
+    else:
+        changes_now = store.group_changes(db, key)
+
+        def changed(release: Release) -> int:
+            return changes_now - release.changes_at
+
+    per_year = 10**9 if vetted else policy.releases_per_year(bank)  # exact figures spend no ε
+
+    def is_due(release: Release | None) -> bool:
+        recent = store.releases_since(db, key, (now - YEAR).isoformat()) if release is not None else 0
+        return due(release, changed(release) if release else 1, policy, per_year, now, recent)
+
+    if not is_due(latest):
+        return latest
+
+    def draw() -> store.Draft:
+        if key.grp == store.COHORT_GROUP:
+            values = _cohort_histograms(db, cohort_ids, bank)
+            if vetted:
+                figures = exact_release(values, policy.min_peers)
+            else:
+                hists = {a: privacy.Histogram.from_buckets(_buckets(v)) for a, v in values.items()}
+                figures = privacy.release(hists, policy.epsilon, store.OVERALL)
+            return store.Draft(len(cohort_ids), 0, 0.0 if vetted else policy.epsilon, figures, tuple(cohort_ids))
+        hists = group_histograms(db, key, bank)
+        figures = privacy.release(hists, policy.epsilon, store.OVERALL)
+        return store.Draft(hists[store.OVERALL].total, store.group_changes(db, key), policy.epsilon, figures)
+
+    return store.make_release(db, key, is_due, draw, now.isoformat())
+
+
+def _buckets(values: list[float]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for value in values:
+        bucket = store.bucket_of(value)
+        if bucket is not None:
+            counts[bucket] = counts.get(bucket, 0) + 1
+    return counts
+
+
+def group_key(db: Db, bank: Questionnaire, response: store.Response, group: str) -> GroupKey | str:
+    """The release key of a response's peer *group*, or why it has none (``no-answer``, ``no-cohort``)."""
+    if group == ALL:
+        return GroupKey(bank.id, "", "")
+    if group == COHORT:
+        if response.cohort_id is None:
+            return "no-cohort"
+        return GroupKey(bank.id, store.COHORT_GROUP, str(response.cohort_id))
+    answer = store.stored_answer(db, response.id, group)
+    return "no-answer" if answer is None else GroupKey(bank.id, group, answer)
 
 
 def peer_report(
-    db: Db,
-    bank: Questionnaire,
-    response: store.Response,
-    group: str = ALL,
-    min_peers: int = 5,
+    db: Db, bank: Questionnaire, response: store.Response, group: str = ALL, policy: Policy | None = None
 ) -> PeerReport:
-    """Return the peer figures of a submitted *response* in peer *group* (``all`` or a profile question id)."""
-    grp, value = "", ""
-    if group != ALL:
-        answer = store.stored_answer(db, response.id, group)
-        if answer is None:
-            return PeerReport(group, 0, None, None, reason="no-answer")
-        grp, value = group, answer
-    version = (*store.database_identity(db), store.peer_version(db, bank.id))
+    """Return the released peer figures of *group* (``all``, a profile question id or ``cohort``) for a submitted response."""
+    key = group_key(db, bank, response, group)
+    if isinstance(key, str):
+        return PeerReport(group, None, None, None, None, None, reason=key)
+    found = current_release(db, bank, key, policy or Policy())
+    figures = found.figures if found else {}
+    if not figures.get("axes"):
+        return PeerReport(group, None, None, None, None, None, reason="too-few" if found else "no-budget")
     mine = store.response_scores(db, response.id)
-    # The organisation's counting response is not its own peer, whichever response is shown.
-    own = store.own_counting_scores(db, bank.id, response.id, response.organisation_id, grp, value)
-    keys = [store.OVERALL] + [d.id for d in bank.dimensions]
-    figures: dict[str, Figures | None] = {}
-    n_group = 0
-    for dim in keys:
-        where = store.PeerGroup(bank.id, grp, value, dim)
-        peers = _Peers(db, where, _distribution(db, where, version))
-        own_score = own.get(dim)
-        if dim == store.OVERALL:
-            n_group = peers.dist.total - (1 if own_score is not None else 0)
-            if n_group < min_peers:
-                return PeerReport(group, n_group, None, None, reason="too-few")
-        figures[dim] = _figures(peers, own_score, mine.get(dim), min_peers)
-    overall = figures.pop(store.OVERALL)
-    return PeerReport(group, n_group, overall, figures)
-
-
-COHORT = "cohort"
-
-
-def plain_figures(values: list[float], mine: float | None, min_peers: int) -> Figures | None:
-    """The same figures from a list of scores (for groups small by nature, such as a cohort)."""
-    if len(values) < max(min_peers, 2):
-        return None
-    ordered = sorted(values)
-    p25, median, p75 = quartiles(len(ordered), ordered.__getitem__)
-    percentile = None
-    if mine is not None:
-        below = bisect.bisect_left(ordered, mine)
-        equal = bisect.bisect_right(ordered, mine) - below
-        percentile = 100.0 * (below + 0.5 * equal) / len(ordered)
-    return Figures(len(ordered), median, p25, p75, percentile)
-
-
-def cohort_report(db: Db, bank: Questionnaire, response: store.Response, min_peers: int = 5) -> PeerReport:
-    """Peer figures among the other members of the response's cohort, by their counting responses."""
-    if response.cohort_id is None:
-        return PeerReport(COHORT, 0, None, None, reason="no-cohort")
-    me = (
-        ("organisation", response.organisation_id)
-        if response.organisation_id is not None
-        else ("response", response.id)
-    )
-    peer_ids = [s.response_id for s in store.cohort_counted(db, response.cohort_id) if s.member != me]
-    if len(peer_ids) < min_peers:
-        return PeerReport(COHORT, len(peer_ids), None, None, reason="too-few")
-    scores = store.scores_of(db, peer_ids)
-    mine = store.response_scores(db, response.id)
-    dims = {d.id: plain_figures(scores.get(d.id, []), mine.get(d.id), min_peers) for d in bank.dimensions}
-    return PeerReport(
-        COHORT, len(peer_ids), plain_figures(scores.get(store.OVERALL, []), mine.get(store.OVERALL), min_peers), dims
-    )
+    shown: dict[str, Figures | None] = {}
+    for axis in _axes(bank):
+        fig = figures["axes"].get(axis)
+        shown[axis] = (
+            None
+            if fig is None
+            else Figures(fig["median"], fig["p25"], fig["p75"], fig["pm"], fig["pm_quartile"], position(mine.get(axis), fig))
+        )
+    overall = shown.pop(store.OVERALL)
+    low, high = figures["band"]
+    kind = "exact" if figures["kind"] == "exact" else "private"
+    assert found is not None
+    return PeerReport(group, kind, (low, high), found.created_at, overall, shown)

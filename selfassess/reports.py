@@ -10,7 +10,7 @@ from typing import Any
 
 from selfassess import assessments, store
 from selfassess.assessments import Assessment
-from selfassess.peers import ALL, COHORT, Figures, PeerReport, cohort_report, peer_report
+from selfassess.peers import ALL, COHORT, Figures, PeerReport, Policy, peer_report
 from selfassess.scoring.engine import result_json
 from selfassess.store import Db
 
@@ -45,24 +45,29 @@ def peer_groups(assessment: Assessment) -> list[str]:
     return groups
 
 
-def report_data(db: Db, assessment: Assessment, group: str = ALL, min_peers: int = 5) -> ReportData:
-    """Return the report of a submitted response, with figures for peer *group*."""
+def report_data(db: Db, assessment: Assessment, group: str = ALL, policy: Policy | None = None) -> ReportData:
+    """Return the report of a submitted response, with the released figures of peer *group*."""
     if not assessment.response.submitted:
         raise NotSubmitted(assessment.response.token)
     allowed = peer_groups(assessment)
     if group not in allowed:
         raise UnknownPeerGroup(group, sorted(allowed))
     result = result_json(assessment.bank, assessments.stored_result(db, assessment), digits=None)
-    if group == COHORT:
-        peers = cohort_report(db, assessment.bank, assessment.response, min_peers)
-    else:
-        peers = peer_report(db, assessment.bank, assessment.response, group, min_peers)
+    peers = peer_report(db, assessment.bank, assessment.response, group, policy)
     return ReportData(result, peers, assessments.history(db, assessment.response))
 
 
-def other_version_peers(db: Db, assessment: Assessment) -> int:
-    """How many peers answered another version of the bank (the report says so)."""
-    return store.other_version_peers(db, assessment.bank.id, assessment.response.bank_hash)
+def other_version_peers(db: Db, assessment: Assessment) -> bool:
+    """Whether peers answered another version of the bank (the report says so, without a count)."""
+    return store.other_version_peers(db, assessment.bank.id, assessment.response.bank_hash) > 0
+
+
+def band_text(band: tuple[int, int | None] | None) -> str | None:
+    """A size band as text: "100–199", or "10000+" for the last."""
+    if band is None:
+        return None
+    low, high = band
+    return f"{low}+" if high is None else f"{low}–{high}"
 
 
 def figures_json(figures: Figures | None) -> dict[str, Any] | None:
@@ -70,14 +75,12 @@ def figures_json(figures: Figures | None) -> dict[str, Any] | None:
 
 
 def peers_json(peers: PeerReport) -> dict[str, Any]:
-    """The peer figures as ``report.json`` gives them."""
-    out: dict[str, Any] = {"group": peers.group, "n": peers.n}
+    """The peer figures as ``report.json`` gives them: released figures, never an exact count."""
+    out: dict[str, Any] = {"group": peers.group, "figures": peers.kind, "released_at": peers.released_at}
     if peers.overall is None or peers.dimensions is None:
-        out.update(overall=None, dimensions=None, reason=peers.reason)
+        out.update(peers=None, overall=None, dimensions=None, reason=peers.reason)
         return out
-    overall = figures_json(peers.overall)
-    assert overall is not None
-    overall.pop("n")
-    out["overall"] = overall
+    out["peers"] = band_text(peers.band)
+    out["overall"] = figures_json(peers.overall)
     out["dimensions"] = {dim: figures_json(f) for dim, f in peers.dimensions.items()}
     return out

@@ -44,10 +44,21 @@ DEFAULTS: dict[str, Any] = {
     "SELFASSESS_RATE_LIMIT_STORAGE": "memory://",
     # Drafts nobody touched for this many days are deleted (empty drafts after one day).
     "SELFASSESS_DRAFT_DAYS": 180,
+    # Peer figures are differentially private releases (docs/privacy.md). ε spent by one release
+    # of one peer group: 2 keeps medians within ±10 points for 90 % of releases from 100 peers
+    # (tests/benchmarks/bench_privacy.py); smaller is more private and noisier.
+    "SELFASSESS_PRIVACY_EPSILON": 2.0,
+    # A group's next release: once its membership changed by max(5, 10 %), or after this many
+    # hours if anything changed at all; never per submission.
+    "SELFASSESS_RELEASE_HOURS": 24,
+    # The most ε one organisation may spend per bank in a rolling year, over every group it is in
+    # at once (everyone, one per profile question, its cohort): caps each group's releases a year.
+    "SELFASSESS_PRIVACY_YEARLY_EPSILON": 60.0,
 }
 NAMES = tuple(DEFAULTS)
 INTEGERS = ("SELFASSESS_MIN_PEERS", "SELFASSESS_TRUSTED_PROXIES", "SELFASSESS_LOGIN_IDLE_MINUTES",
-            "SELFASSESS_LOGIN_HOURS", "SELFASSESS_DRAFT_DAYS")  # fmt: skip
+            "SELFASSESS_LOGIN_HOURS", "SELFASSESS_DRAFT_DAYS", "SELFASSESS_RELEASE_HOURS")  # fmt: skip
+FLOATS = ("SELFASSESS_PRIVACY_EPSILON", "SELFASSESS_PRIVACY_YEARLY_EPSILON")
 
 
 def instance_path() -> Path:
@@ -73,6 +84,8 @@ def load(overrides: Mapping[str, Any] | None = None, instance: Path | None = Non
     for name in INTEGERS:
         config[name] = _integer(name, config[name])
     config["SELFASSESS_SECURE_COOKIES"] = _flag(config["SELFASSESS_SECURE_COOKIES"])
+    for name in FLOATS:
+        config[name] = _positive(name, config[name])
     return config
 
 
@@ -85,6 +98,16 @@ def _integer(name: str, value: Any) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise SettingError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def _positive(name: str, value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if not number > 0 or number == float("inf"):
+        raise SettingError(f"{name} must be a number greater than 0, not {value!r}")
+    return number
 
 
 def _flag(value: Any) -> bool:

@@ -11,6 +11,7 @@ Modules, one job each:
 - ``accounts``: facilitators and failed logins.
 - ``cohorts``: cohorts, their facilitators and members.
 - ``purge``: finding and deleting abandoned drafts.
+- ``releases``: peer-figure releases, per-group change counters, vetted cohorts' approvals.
 
 Tables (documented in the README):
 
@@ -87,6 +88,23 @@ from selfassess.store.peer_index import (
     response_scores,
     scores_of,
 )
+from selfassess.store.releases import (
+    COHORT_GROUP,
+    Draft,
+    GroupKey,
+    Release,
+    all_releases,
+    approve_member,
+    approved_members,
+    cohort_vetted,
+    forget_releases,
+    group_changes,
+    group_histogram_rows,
+    latest_release,
+    make_release,
+    releases_since,
+    set_cohort_vetted,
+)
 from selfassess.store.purge import DraftCounts, count_expired_drafts, delete_expired_drafts
 from selfassess.store.responses import (
     AlreadySubmitted,
@@ -126,4 +144,7 @@ __all__ = [
     "profile_key", "rebuild_peer_buckets", "recent_failures", "record_failure", "register_profile", "remove_cohort_facilitator",
     "response_scores", "save_answers", "scores_of", "set_cohort_open", "set_organisation", "set_password_hash",
     "set_response_organisation", "snapshot", "stored_answer", "submit", "thread_connection",
+    "COHORT_GROUP", "Draft", "GroupKey", "Release", "all_releases", "approve_member", "approved_members",
+    "cohort_vetted", "forget_releases", "group_changes", "group_histogram_rows", "latest_release", "make_release",
+    "releases_since", "set_cohort_vetted",
 ]  # fmt: skip

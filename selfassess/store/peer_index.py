@@ -22,6 +22,7 @@ from selfassess.scoring.rubrics.base import Result
 from selfassess.store.connection import Db
 from selfassess.store.counting import counting_response
 from selfassess.store.dialect import substring_test
+from selfassess.store.releases import count_changes
 
 if TYPE_CHECKING:
     from selfassess.store.responses import Response
@@ -151,6 +152,7 @@ def _count_in_peers(conn: sqlite3.Connection, bank_id: str, response_id: int, st
     buckets = conn.execute(
         "SELECT dimension, bucket FROM scores WHERE response_id = ? AND bucket IS NOT NULL", [response_id]
     ).fetchall()
+    count_changes(conn, bank_id, groups)  # what decides when a group's next release is due
     conn.executemany(
         "INSERT INTO peer_buckets (bank_id, grp, grp_value, dimension, bucket, n) VALUES (?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (bank_id, grp, grp_value, dimension, bucket) DO UPDATE SET n = peer_buckets.n + excluded.n",

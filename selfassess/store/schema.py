@@ -199,6 +199,26 @@ def _v7(db: sqlite_utils.Database) -> None:
     db.table("responses").create_index(["status", "updated_at"], if_not_exists=True)
 
 
+@MIGRATIONS(name="v9_peer_releases")
+def _v9(db: sqlite_utils.Database) -> None:
+    """Peer-figure releases, per-group change counters, and vetted cohorts with approved members."""
+    db.table("peer_releases").create(
+        {"id": int, "bank_id": str, "grp": str, "grp_value": str, "seq": int, "created_at": str, "members": int,
+         "changes_at": int, "epsilon": float, "figures": str, "member_ids": str},
+        pk="id", not_null={"bank_id", "grp", "grp_value", "seq", "created_at", "figures"}, if_not_exists=True,
+    )  # fmt: skip
+    # One release per sequence number: of two writers drawing at once, the second loses.
+    db.table("peer_releases").create_index(["bank_id", "grp", "grp_value", "seq"], unique=True, if_not_exists=True)
+    db.table("peer_changes").create(
+        {"bank_id": str, "grp": str, "grp_value": str, "n": int}, pk=("bank_id", "grp", "grp_value"), if_not_exists=True
+    )
+    if "vetted" not in db.table("cohorts").columns_dict:
+        db.table("cohorts").add_column("vetted", int, not_null_default=0)
+    db.table("cohort_approvals").create(
+        {"cohort_id": int, "member": str}, pk=("cohort_id", "member"), if_not_exists=True
+    )
+
+
 def migrate(db: sqlite_utils.Database) -> None:
     """Create or upgrade the schema; safe to run at every start and from many processes."""
     # Migrations.apply runs each step in its own transaction, and reads what is pending

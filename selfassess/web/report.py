@@ -57,9 +57,11 @@ def report_csv(token: str) -> Response:
         {
             "dimension": dim_id or "overall", "title": title, "score": _num(mine.get("score")),
             "level": mine.get("level") or "", "counted": mine.get("counted", ""), "of": mine.get("of", ""),
-            "peer_group": peers.group, "peers": fig.n if fig else "", "peer_median": _num(fig.median if fig else None),
-            "peer_p25": _num(fig.p25 if fig else None), "peer_p75": _num(fig.p75 if fig else None),
-            "percentile": _num(fig.percentile if fig else None),
+            "peer_group": peers.group, "peer_figures": peers.kind or "", "released_at": peers.released_at or "",
+            "peers": (reports.band_text(peers.band) or "") if fig else "", "peer_median": _whole(fig.median if fig else None),
+            "peer_median_plus_minus": _whole(fig.plus_minus if fig else None),
+            "peer_p25": _whole(fig.p25 if fig else None), "peer_p75": _whole(fig.p75 if fig else None),
+            "position": (fig.position or "") if fig else "",
         }
         for dim_id, title, mine, fig in lines
     ]  # fmt: skip
@@ -71,6 +73,10 @@ def report_csv(token: str) -> Response:
 
 def _num(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}"
+
+
+def _whole(value: int | None) -> str:
+    return "" if value is None else str(value)
 
 
 @bp.get("/r/<token>/report")

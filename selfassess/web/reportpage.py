@@ -10,19 +10,40 @@ from flask import current_app, render_template, request
 from selfassess import assessments, cohorts, reports
 from selfassess.assessments import Assessment
 from selfassess.bank.model import Questionnaire
-from selfassess.peers import ALL, COHORT, PeerReport
+from selfassess.peers import ALL, COHORT, PeerReport, Policy
 from selfassess.web import charts
 from selfassess.web.db import get_db
 from selfassess.web.errors import HttpError
 from selfassess.web.i18n import _
 
 
+def privacy_policy() -> Policy:
+    """The release policy from the app's settings."""
+    config = current_app.config
+    return Policy(
+        epsilon=float(config["SELFASSESS_PRIVACY_EPSILON"]),
+        release_hours=float(config["SELFASSESS_RELEASE_HOURS"]),
+        yearly_epsilon=float(config["SELFASSESS_PRIVACY_YEARLY_EPSILON"]),
+        min_peers=int(config["SELFASSESS_MIN_PEERS"]),
+    )
+
+
+def position_text(position: str | None) -> str:
+    """Where the provider stands, in words (translated)."""
+    labels = {
+        "top-quarter": _("in the top quarter"),
+        "above": _("above the median"),
+        "around": _("around the median"),
+        "below": _("below the median"),
+        "bottom-quarter": _("in the bottom quarter"),
+    }
+    return labels.get(position or "", "–")
+
+
 def requested_report(found: Assessment) -> reports.ReportData:
     """The report for the peer group named by ``?peers=``, or the error page that says what to do."""
     try:
-        return reports.report_data(
-            get_db(), found, request.args.get("peers", ALL), int(current_app.config["SELFASSESS_MIN_PEERS"])
-        )
+        return reports.report_data(get_db(), found, request.args.get("peers", ALL), privacy_policy())
     except reports.NotSubmitted:
         raise HttpError(409, _("This assessment is not submitted yet, so it has no report. Finish it first.")) from None
     except reports.UnknownPeerGroup as exc:
@@ -67,7 +88,9 @@ def render_report(found: Assessment, *, owner: bool = True) -> str:
         strongest=strongest,
         history=data.history,
         figure=json.dumps(radar_figure(bank, lang, result, peers, data.history)),
-        other_versions=reports.other_version_peers(db, found) if peers.overall else 0,
+        other_versions=reports.other_version_peers(db, found) if peers.overall else False,
+        band=reports.band_text(peers.band),
+        position_text=position_text,
         organisation=assessments.organisation_name(db, response),
         owner=owner,
         lang=lang,
