@@ -251,7 +251,9 @@ def peer_report(
         shown[axis] = (
             None
             if fig is None
-            else Figures(fig["median"], fig["p25"], fig["p75"], fig["pm"], fig["pm_quartile"], position(mine.get(axis), fig))
+            else Figures(
+                fig["median"], fig["p25"], fig["p75"], fig["pm"], fig["pm_quartile"], position(mine.get(axis), fig)
+            )
         )
     overall = shown.pop(store.OVERALL)
     low, high = figures["band"]

@@ -65,7 +65,7 @@ def test_released_figures_are_whole_points_near_the_truth(app, client, bank, gro
         if len(values) < 150:
             continue
         assert peers["figures"] == "private" and peers["released_at"]
-        assert "n" not in peers and "–" in peers["peers"] or peers["peers"].endswith("+")
+        assert "n" not in peers and ("–" in peers["peers"] or peers["peers"].endswith("+"))
         overall = peers["overall"]
         assert set(overall) == {"median", "p25", "p75", "plus_minus", "quartile_plus_minus", "position"}
         assert isinstance(overall["median"], int)

@@ -77,7 +77,9 @@ def latest_release(db: Db, key: GroupKey) -> Release | None:
     return _latest(db.conn, key)
 
 
-def make_release(db: Db, key: GroupKey, due: Callable[[Release | None], bool], draw: Callable[[], Draft], stamp: str) -> Release | None:
+def make_release(
+    db: Db, key: GroupKey, due: Callable[[Release | None], bool], draw: Callable[[], Draft], stamp: str
+) -> Release | None:
     """Store a new release if *due* says so for the latest one; return the release to serve.
 
     Reading the latest release, deciding, drawing and inserting happen under the write lock,
