@@ -562,6 +562,55 @@ def purge_command(dry_run: bool, database: str | None) -> None:
     )
 
 
+@cli.command("privacy")
+@db_option
+def privacy_command(database: str | None) -> None:
+    """Print the privacy settings of peer figures, what each group size gets, and the yearly accounting.
+
+    With --db, also the releases made so far. docs/privacy.md explains each figure.
+    """
+    from selfassess import privacy, settings, store
+    from selfassess.bank.catalog import Catalog
+    from selfassess.peers import Policy
+
+    config = settings.load({"SELFASSESS_DATABASE": database} if database else None)
+    policy = Policy(
+        epsilon=config["SELFASSESS_PRIVACY_EPSILON"],
+        release_hours=config["SELFASSESS_RELEASE_HOURS"],
+        yearly_epsilon=config["SELFASSESS_PRIVACY_YEARLY_EPSILON"],
+        min_peers=config["SELFASSESS_MIN_PEERS"],
+    )
+    click.echo(f"epsilon per release of one peer group: {policy.epsilon:g} ({privacy.COUNT_SHARE:.0%} for the size band)")
+    click.echo(
+        f"a new release: once a group changed by max(5, 10 %), or after {policy.release_hours:g} hours if it changed at all"
+    )
+    click.echo(f"yearly epsilon per organisation and bank: {policy.yearly_epsilon:g}")
+    click.echo("what a group gets, by its noisy size:")
+    click.echo(f"  below {privacy.MEDIAN_FROM}: nothing, not even its size (\"too few peers for private figures\")")
+    click.echo(f"  {privacy.MEDIAN_FROM} to {privacy.QUARTILES_FROM - 1}: the median of each dimension and overall, with its ±")
+    click.echo(f"  from {privacy.QUARTILES_FROM}: the median and the quartiles, with their ±")
+    click.echo(f"  vetted cohorts from {policy.min_peers} approved members: exact figures rounded to whole points (no noise)")
+    catalog = Catalog.load(config["SELFASSESS_QUESTIONNAIRES"])
+    for bank in catalog.banks.values():
+        groups = policy.groups_per_organisation(bank)
+        per_year = policy.releases_per_year(bank)
+        click.echo(
+            f"{bank.id}: an organisation is in {groups} groups at once (everyone, {len(bank.profile)} profile"
+            f" questions, its cohort); each group gets at most {per_year} releases a year, so one organisation"
+            f" spends at most {groups} x {per_year} x {policy.epsilon:g} = {groups * per_year * policy.epsilon:g} a year"
+        )
+    if database:
+        releases = store.all_releases(_database(database))
+        click.echo(f"releases so far: {len(releases)}")
+        for found in releases:
+            group = "everyone" if not found.key.grp else f"{found.key.grp}={found.key.grp_value}"
+            figures = found.figures
+            click.echo(
+                f"  {found.created_at} {found.key.bank_id} {group} #{found.seq}: {figures.get('kind')}"
+                f" {figures.get('tier')}, epsilon {found.epsilon:g}"
+            )
+
+
 def main() -> None:
     """Run the command line."""
     cli()
