@@ -136,7 +136,6 @@ COHORT_ONLY = {"anonymous": 302, "provider_a": 302, "provider_b": 302, "owner": 
 # endpoint -> (method, expected status per actor). A new route without a line here fails the test.
 RULES: dict[str, tuple[str, dict[str, int]]] = {
     "static": ("GET", OPEN),
-    "report.plotly_js": ("GET", OPEN),
     "respond.home": ("GET", OPEN),
     "respond.start": ("POST", dict.fromkeys(ACTORS, 302)),
     "respond.resume": ("GET", dict.fromkeys(ACTORS, 302)),

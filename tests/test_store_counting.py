@@ -70,7 +70,7 @@ def test_exports_list_the_dashboard_responses(world):
 
 
 def test_cohort_releases_use_the_dashboard_members(world):
-    db, bank, cohort, made = world
+    db, bank, cohort, _ = world
     members = cohorts.members(db, cohort, [])
     counted = sorted(m.response_id for m in members if m.status == "submitted")
     key = store.GroupKey(bank.id, store.COHORT_GROUP, str(cohort.id))

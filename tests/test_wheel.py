@@ -32,6 +32,9 @@ def test_wheel_carries_banks_templates_and_schema(wheel):
     assert "selfassess/questionnaires/bank.schema.json" in names
     assert any(n.startswith("selfassess/templates/") for n in names)
     assert "selfassess/py.typed" in names
+    # The vendored plotly.js and the precompressed copies that WhiteNoise serves.
+    bundle = [n for n in names if n.startswith("selfassess/static/vendor/plotly-selfassess-")]
+    assert {n.rsplit(".min.js", 1)[-1] for n in bundle} == {"", ".gz", ".br"}
 
 
 def test_unpacked_wheel_checks_its_own_banks(wheel, tmp_path):

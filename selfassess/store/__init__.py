@@ -88,6 +88,7 @@ from selfassess.store.peer_index import (
     response_scores,
     scores_of,
 )
+from selfassess.store.purge import DraftCounts, count_expired_drafts, delete_expired_drafts
 from selfassess.store.releases import (
     COHORT_GROUP,
     Draft,
@@ -105,7 +106,6 @@ from selfassess.store.releases import (
     releases_since,
     set_cohort_vetted,
 )
-from selfassess.store.purge import DraftCounts, count_expired_drafts, delete_expired_drafts
 from selfassess.store.responses import (
     AlreadySubmitted,
     AnswersChanged,
@@ -144,6 +144,8 @@ __all__ = [
     "profile_key", "rebuild_peer_buckets", "recent_failures", "record_failure", "register_profile", "remove_cohort_facilitator",
     "response_scores", "save_answers", "scores_of", "set_cohort_open", "set_organisation", "set_password_hash",
     "set_response_organisation", "snapshot", "stored_answer", "submit", "thread_connection",
+]  # fmt: skip
+__all__ += [  # peer-figure releases (issue 13)
     "COHORT_GROUP", "Draft", "GroupKey", "Release", "all_releases", "approve_member", "approved_members",
     "cohort_vetted", "forget_releases", "group_changes", "group_histogram_rows", "latest_release", "make_release",
     "releases_since", "set_cohort_vetted",

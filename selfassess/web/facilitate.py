@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from selfassess import accounts, assessments, cohorts, exports, store
 from selfassess.bank.model import Questionnaire
-from selfassess.web import charts
+from selfassess.web import charts, mailing
 from selfassess.web.banks import catalog, ui_language
 from selfassess.web.db import get_db
 from selfassess.web.errors import HttpError
@@ -326,6 +326,51 @@ def cohort_remove_facilitator(code: str) -> Any:
     if other is not None and other.id != cohort.owner_id:
         cohorts.remove_facilitator(get_db(), cohort, other.id)
     return redirect(url_for("facilitate.dashboard", code=code))
+
+
+# -- invitations and reminders by e-mail ------------------------------------------------
+# Providers are anonymous: the app has no addresses of its own, so e-mail goes only to the
+# addresses a facilitator pastes, and they are neither stored nor logged.
+
+MAIL_KINDS = ("invitation", "reminder")
+
+
+@bp.route("/cohorts/<code>/invitations", methods=["GET", "POST"])
+@mailing.required
+@login_required
+def cohort_invitations(code: str) -> Any:
+    cohort = cohort_or_404(code)
+    bank = bank_of(cohort)
+    form = {"kind": request.form.get("kind", "invitation"), "lang": mailing.chosen_language(request.form.get("lang"))}
+    if form["kind"] not in MAIL_KINDS or form["lang"] not in mailing.LANGUAGES:
+        raise HttpError(400, _("Choose what to send and its language from the lists on the form."))
+    page = {"cohort": cohort, "form": form, "languages": mailing.LANGUAGES, "max_addresses": mailing.MAX_ADDRESSES}
+    if request.method == "GET":
+        return render_template("facilitate/invitations.html", **page)
+    pasted = request.form.get("addresses", "")
+    good, refused = mailing.read_addresses(pasted)
+    error = None
+    if len(good) > mailing.MAX_ADDRESSES:
+        error = _("Paste at most %(max)d addresses at a time, then send the rest.", max=mailing.MAX_ADDRESSES)
+    elif not good:
+        error = _("Paste at least one e-mail address, one a line or separated by commas.")
+    elif form["kind"] == "invitation" and not cohort.open:
+        error = _("The cohort is closed to new starts. Open it again on its page before inviting providers.")
+    if error:
+        again = {"error": error, "refused": refused, "addresses": pasted}
+        return render_template("facilitate/invitations.html", **page, **again), 400
+    values = {"link": external_url("join.join", code=cohort.code), "name": cohort.name,
+              "title": bank.title.get(form["lang"]), "description": cohort.description}  # fmt: skip
+    with mailing.language(form["lang"]):
+        if form["kind"] == "invitation":
+            subject = _("Invitation: the self-assessment “%(title)s” with %(name)s", **values)
+        else:
+            subject = _("Reminder: the self-assessment “%(title)s” with %(name)s", **values)
+        mails = [mailing.compose(form["kind"], address, subject, **values) for address in good]
+    done = mailing.deliver(mails)
+    refused += [(m.to, _("The mail server refused it (%(reply)s).", reply=reply)) for m, reply in done.refused]
+    refused += [(m.to, _("Not sent: the mail server could not be reached. Try again later.")) for m in done.unsent]
+    return render_template("facilitate/invitations.html", **page, sent=len(done.sent), refused=refused)
 
 
 @bp.get("/cohorts/<code>/responses/<int:response_id>")

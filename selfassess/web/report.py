@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import plotly
-from flask import Blueprint, Response, redirect, send_from_directory, url_for
+from flask import Blueprint, Response, redirect, url_for
 
 from selfassess import exports, reports, store
 from selfassess.web.banks import open_assessment
@@ -14,18 +12,6 @@ from selfassess.web.i18n import _
 from selfassess.web.reportpage import render_report, requested_report
 
 bp = Blueprint("report", __name__)
-
-PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"
-
-
-@bp.get("/static/vendor/plotly.min.js")
-def plotly_js() -> Response:
-    # Served from the installed plotly package: no CDN, and cached for a year (the URL
-    # changes with the package version).
-    response = send_from_directory(PLOTLY_DIR, "plotly.min.js", max_age=365 * 24 * 3600)
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-    return response
-
 
 @bp.get("/r/<token>/report.json")
 def report_json(token: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from selfassess.assessments import Assessment, PageAnswers
 from selfassess.bank.catalog import estimated_minutes
 from selfassess.bank.pages import Page
 from selfassess.i18n import INTERFACE_LANGUAGES
-from selfassess.web import csrf
+from selfassess.web import csrf, mailing
 from selfassess.web.banks import catalog, errors_as_pages, open_assessment
 from selfassess.web.db import get_db
 from selfassess.web.errors import HttpError
@@ -186,6 +186,36 @@ def saved(token: str) -> str:
     return render_template(
         "respond/saved.html", response=found.response, bank=found.bank, link=link, lang=found.response.language
     )
+
+
+@bp.post("/r/<token>/saved")
+@mailing.required
+def send_link(token: str) -> Any:
+    """Send the resume link to the address typed; the address is used for this e-mail only, never stored."""
+    found = open_assessment(token)
+    link = external_url("respond.resume", token=token)
+    address = request.form.get("email", "").strip()
+    problem = mailing.address_problem(address) if address else _("Enter the e-mail address to send the link to.")
+    sent = None
+    if problem is None:
+        title = found.bank.title.get(found.response.language)
+        subject = _("Your link to continue “%(title)s”", title=title)
+        done = mailing.deliver([mailing.compose("resume", address, subject, link=link, title=title)])
+        if done.sent:
+            sent = address
+        else:
+            problem = _("The link could not be sent to this address. Check it, or copy the link above instead.")
+    page = render_template(
+        "respond/saved.html",
+        response=found.response,
+        bank=found.bank,
+        link=link,
+        lang=found.response.language,
+        email_error=problem,
+        email=address,
+        sent_to=sent,
+    )
+    return page, 200 if problem is None else 400
 
 
 @bp.get("/r/<token>/review")
