@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import secrets
 import time
 from dataclasses import dataclass
 
@@ -22,6 +23,8 @@ MAX_PASSWORD = 1024  # hashing a megabyte of "password" is work for nothing
 FREE_FAILURES = 5
 WINDOW_SECONDS = 15 * 60
 MAX_WAIT_SECONDS = 60
+# A password-reset link works once, within this time: long enough to find the e-mail.
+RESET_MINUTES = 60
 
 
 class AccountError(ValueError):
@@ -140,3 +143,42 @@ def log_in(db: Db, email: str, password: str, address: str, now: float | None = 
 
 
 _DUMMY_HASH = generate_password_hash("not a password of anyone", method="scrypt")
+
+
+# -- password reset by e-mail -------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    # The table keeps only this: reading the database gives no working link.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_reset(db: Db, email: str, now: float | None = None) -> tuple[Facilitator, str] | None:
+    """Make a single-use reset link's token for the account with *email*; None when there is none."""
+    now = time.time() if now is None else now
+    found = find(db, email[: MAX_EMAIL + 1])
+    if found is None:
+        return None
+    token = secrets.token_urlsafe(32)
+    store.new_reset(db, found.id, _token_hash(token), now + RESET_MINUTES * 60, now)
+    return found, token
+
+
+def reset_account(db: Db, token: str, now: float | None = None) -> Facilitator | None:
+    """Return the account a reset link is for, while the link is unspent and unexpired."""
+    now = time.time() if now is None else now
+    facilitator_id = store.reset_facilitator(db, _token_hash(token[:100]), now)
+    return get(db, facilitator_id) if facilitator_id is not None else None
+
+
+def finish_reset(db: Db, token: str, password: str, now: float | None = None) -> Facilitator | None:
+    """Set a new password through a reset link, spending it and ending every session of the account.
+
+    Raise :class:`AccountError` for a password too short or too long; return None when the
+    link is unknown, spent or expired.
+    """
+    check_new_password(password)
+    now = time.time() if now is None else now
+    password_hash = generate_password_hash(password, method="scrypt")
+    facilitator_id = store.spend_reset(db, _token_hash(token[:100]), password_hash, now)
+    return get(db, facilitator_id) if facilitator_id is not None else None

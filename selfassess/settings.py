@@ -54,6 +54,12 @@ DEFAULTS: dict[str, Any] = {
     # The most ε one organisation may spend per bank in a rolling year, over every group it is in
     # at once (everyone, one per profile question, its cohort): caps each group's releases a year.
     "SELFASSESS_PRIVACY_YEARLY_EPSILON": 60.0,
+    # E-mail (resume links, cohort invitations and reminders, password resets) goes through this
+    # SMTP server, e.g. smtp://user:pass@host:587?starttls=1, smtps://user:pass@host or
+    # smtp://127.0.0.1:25. None: no e-mail; the forms that send it are not shown.
+    "SELFASSESS_SMTP_URL": None,
+    # The sender of those e-mails; None: selfassess@ the base URL's host (else localhost).
+    "SELFASSESS_MAIL_FROM": None,
 }
 NAMES = tuple(DEFAULTS)
 INTEGERS = ("SELFASSESS_MIN_PEERS", "SELFASSESS_TRUSTED_PROXIES", "SELFASSESS_LOGIN_IDLE_MINUTES",

@@ -162,6 +162,12 @@ RULES: dict[str, tuple[str, dict[str, int]]] = {
     "facilitate.provider_report": ("GET", COHORT_ONLY),
     "facilitate.export": ("GET", COHORT_ONLY),
     "facilitate.export_answers": ("GET", COHORT_ONLY),
+    # E-mail is off here (no SELFASSESS_SMTP_URL), so its routes are not there for anyone;
+    # tests/test_mail.py checks them with it on.
+    "respond.send_link": ("POST", dict.fromkeys(ACTORS, 404)),
+    "facilitate.cohort_invitations": ("GET", dict.fromkeys(ACTORS, 404)),
+    "passwords.forgot": ("GET", dict.fromkeys(ACTORS, 404)),
+    "passwords.reset": ("GET", dict.fromkeys(ACTORS, 404)),
 }
 
 

@@ -17,6 +17,7 @@ def interface_strings() -> set[str]:
     found = set()
     files = [
         *ROOT.glob("templates/**/*.html"),
+        *ROOT.glob("templates/**/*.txt"),  # e-mails' plain text
         *ROOT.glob("selfassess/web/*.py"),
         *ROOT.glob("selfassess/bank/questiontypes/*.py"),  # each type's form messages
     ]

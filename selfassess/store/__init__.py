@@ -11,6 +11,7 @@ Modules, one job each:
 - ``accounts``: facilitators and failed logins.
 - ``cohorts``: cohorts, their facilitators and members.
 - ``purge``: finding and deleting abandoned drafts.
+- ``resets``: password-reset links (a hash of each token).
 - ``releases``: peer-figure releases, per-group change counters, vetted cohorts' approvals.
 
 Tables (documented in the README):
@@ -30,7 +31,8 @@ Tables (documented in the README):
   ``grp_value`` the answer, as JSON). Kept up to date on submit, so peer figures never
   need to count millions of rows.
 - ``peer_version``, ``version_counts``, ``profile_questions``, ``bank_versions``;
-  ``facilitators``, ``login_failures``, ``cohorts``, ``cohort_facilitators``.
+  ``facilitators``, ``login_failures``, ``cohorts``, ``cohort_facilitators``;
+  ``password_resets`` (a SHA-256 of each reset link's token, its account, expiry and use).
 """
 
 from __future__ import annotations
@@ -106,6 +108,7 @@ from selfassess.store.releases import (
     releases_since,
     set_cohort_vetted,
 )
+from selfassess.store.resets import new_reset, reset_facilitator, spend_reset
 from selfassess.store.responses import (
     AlreadySubmitted,
     AnswersChanged,
@@ -139,11 +142,12 @@ __all__ = [
     "delete_facilitator", "demo_organisations",
     "earlier_submissions", "end_sessions", "facilitator_by_email", "facilitator_by_id", "facilitators", "forget_failures",
     "get_response", "get_response_by_id", "group_needle", "is_cohort_facilitator", "join_cohort", "keep_snapshot",
-    "latest_snapshot", "load_answers", "load_scores", "migrate", "new_cohort", "new_facilitator", "new_token", "now",
+    "latest_snapshot", "load_answers", "load_scores", "migrate", "new_cohort", "new_facilitator", "new_reset", "new_token", "now",
     "open_database", "organisation_name", "other_version_peers", "own_counting_scores", "peer_version",
     "profile_key", "rebuild_peer_buckets", "recent_failures", "record_failure", "register_profile", "remove_cohort_facilitator",
+    "reset_facilitator",
     "response_scores", "save_answers", "scores_of", "set_cohort_open", "set_organisation", "set_password_hash",
-    "set_response_organisation", "snapshot", "stored_answer", "submit", "thread_connection",
+    "set_response_organisation", "snapshot", "spend_reset", "stored_answer", "submit", "thread_connection",
 ]  # fmt: skip
 __all__ += [  # peer-figure releases (issue 13)
     "COHORT_GROUP", "Draft", "GroupKey", "Release", "all_releases", "approve_member", "approved_members",

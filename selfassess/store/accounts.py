@@ -52,6 +52,8 @@ def delete_facilitator(db: Db, facilitator_id: int) -> None:
     """Delete an account; its cohorts stay, without it as owner or co-facilitator."""
     with db.conn as conn:
         conn.execute("DELETE FROM cohort_facilitators WHERE facilitator_id = ?", [facilitator_id])
+        # Its reset links go too: a later account may be given the same id.
+        conn.execute("DELETE FROM password_resets WHERE facilitator_id = ?", [facilitator_id])
         conn.execute("UPDATE cohorts SET owner_id = NULL WHERE owner_id = ?", [facilitator_id])
         conn.execute("DELETE FROM facilitators WHERE id = ?", [facilitator_id])
 

@@ -219,6 +219,18 @@ def _v9(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS(name="v10_password_resets")
+def _v10(db: sqlite_utils.Database) -> None:
+    """Password-reset links: a hash of each token, its account, when it expires and when it was used."""
+    db.table("password_resets").create(
+        {"token_hash": str, "facilitator_id": int, "expires_at": float, "used_at": float},
+        pk="token_hash",
+        not_null={"facilitator_id", "expires_at"},
+        if_not_exists=True,
+    )
+    db.table("password_resets").create_index(["facilitator_id"], if_not_exists=True)
+
+
 def migrate(db: sqlite_utils.Database) -> None:
     """Create or upgrade the schema; safe to run at every start and from many processes."""
     # Migrations.apply runs each step in its own transaction, and reads what is pending

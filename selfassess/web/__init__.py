@@ -54,7 +54,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         raise BankError([Problem(str(folder), 1, 1, "no such folder of question banks; set SELFASSESS_QUESTIONNAIRES")])
     app.extensions["selfassess_catalog"] = Catalog.load(folder)
 
-    from selfassess.web import api, db, errors, facilitate, i18n, limits, links, report, respond, security, staticfiles
+    from selfassess.web import (
+        api,
+        db,
+        errors,
+        facilitate,
+        i18n,
+        limits,
+        links,
+        mailing,
+        passwords,
+        report,
+        respond,
+        security,
+        staticfiles,
+    )
 
     links.init_app(app)
     db.init_app(app)
@@ -66,6 +80,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(report.bp)
     app.register_blueprint(api.bp)
     facilitate.init_app(app)
+    mailing.init_app(app)
+    passwords.init_app(app)
     limits.init_app(app)  # last: it wraps views of the blueprints registered above
     staticfiles.init_app(app)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import math
 import time
@@ -25,6 +26,14 @@ ANONYMOUS_WRITES = ("respond.start", "respond.copy", "join.join")
 LOGIN = "facilitate.login"
 LOGIN_LIMIT = "10 per minute;100 per hour"
 EXTENSION = "selfassess_limiter"
+# E-mail sent to an address that anybody types: few per client address, and few per draft
+# or per typed address, so that these forms cannot be used to fill someone's inbox.
+ANONYMOUS_MAIL = ("respond.send_link", "passwords.forgot")
+MAIL_LIMIT = "5 per minute;20 per hour;50 per day"
+MAIL_TARGET_LIMIT = "3 per hour;10 per day"
+# A facilitator's paste reaches up to 500 addresses: a few sends an hour is plenty.
+COHORT_MAIL = "facilitate.cohort_invitations"
+COHORT_MAIL_LIMIT = "10 per hour;30 per day"
 
 
 def client_address() -> str:
@@ -55,6 +64,13 @@ def _checked(name: str, value: str) -> str:
         f"{name} is {value!r}, which is not a rate limit; write it as '60 per minute;300 per hour'"
         " (amounts per second, minute, hour or day, separated by ';')"
     )
+
+
+def mail_target() -> str:
+    """The key of an e-mail's target: the draft whose link is sent, else the address typed (hashed, never kept)."""
+    token = (request.view_args or {}).get("token")
+    target = f"draft:{token}" if token else "to:" + request.form.get("email", "").strip().lower()
+    return hashlib.sha256(target.encode()).hexdigest()[:32]
 
 
 def _limiter(app: Flask) -> Limiter:
@@ -119,4 +135,12 @@ def init_app(app: Flask) -> None:
         error_message=lambda: _("There were too many login attempts from your network."),
     )
     _wrap(app, [LOGIN], logins)
+
+    def mail_message() -> str:
+        return _("Very many e-mails were asked for from your network or for this address in a short time.")
+
+    mails = limiter.shared_limit(MAIL_LIMIT, scope="anonymous-mail", methods=["POST"], error_message=mail_message)
+    per_target = limiter.limit(MAIL_TARGET_LIMIT, key_func=mail_target, methods=["POST"], error_message=mail_message)
+    _wrap(app, ANONYMOUS_MAIL, lambda view: mails(per_target(view)))
+    _wrap(app, [COHORT_MAIL], limiter.limit(COHORT_MAIL_LIMIT, methods=["POST"], error_message=mail_message))
     app.register_error_handler(RateLimitExceeded, too_many)
