@@ -248,22 +248,26 @@ def test_provider_may_compare_with_its_cohort(app, world):
     client = app.test_client()
     token = world["tokens"]["A"]
     peers = client.get(f"/r/{token}/report.json?peers=cohort").get_json()["peers"]
-    assert peers["group"] == "cohort" and peers["n"] == 1 and peers["overall"] is None  # one other provider: too few
+    # A small open cohort: too few peers for private figures, and nothing about its size.
+    assert peers["group"] == "cohort" and peers["overall"] is None and peers["peers"] is None
     assert "Your cohort: Mobility seminar 2026" in client.get(f"/r/{token}/report").get_data(as_text=True)
     outsider = client.get(f"/r/{world['tokens']['B']}/report.json?peers=cohort")
     assert outsider.status_code == 400
 
 
-def test_cohort_figures_match_statistics(app, world):
+def test_exact_cohort_figures_for_vetted_groups():
     import statistics as st
 
-    from selfassess.peers import plain_figures
+    from selfassess.peers import exact_release
 
-    figures = plain_figures([10.0, 20.0, 30.0, 40.0, 50.0, 60.0], 35.0, 5)
-    assert figures.median == st.median([10, 20, 30, 40, 50, 60])
-    assert (figures.p25, figures.p75) == tuple(st.quantiles([10, 20, 30, 40, 50, 60], n=4, method="inclusive")[::2])
-    assert figures.percentile == 100 * 3 / 6
-    assert plain_figures([1.0, 2.0, 3.0, 4.0], 2.0, 5) is None
+    values = {"": [10.0, 20.0, 30.0, 40.0, 50.0, 60.0]}
+    figures = exact_release(values, 5)
+    assert figures["axes"][""]["median"] == round(st.median(values[""]))
+    assert (figures["axes"][""]["p25"], figures["axes"][""]["p75"]) == tuple(
+        round(q) for q in st.quantiles(values[""], n=4, method="inclusive")[::2]
+    )
+    assert figures["band"] == [5, 9]
+    assert exact_release({"": [1.0, 2.0, 3.0, 4.0]}, 5)["band"] is None  # fewer than five: nothing
 
 
 def test_login_session_ends_when_idle(app, world):
