@@ -492,36 +492,66 @@ def facilitator_passwd(email: str, password_stdin: bool, database: str | None) -
 @cli.command()
 @click.option("--cohort", "code", required=True, help="The cohort's code (the end of its invitation link).")
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True, help="File format."
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "xlsx"]),
+    default="csv",
+    show_default=True,
+    help="File format; xlsx is one workbook with the sheets Results and Answers, written to -o.",
 )
-@click.option("--answers", is_flag=True, help="Export every answer (long format) instead of one row per response.")
+@click.option(
+    "--answers", is_flag=True, help="Export every answer (long format) instead of one row per response (csv, json)."
+)
+@click.option("--lang", metavar="XX", help="Language of the labels and question texts (default: the bank's first).")
 @click.option(
     "--output",
     "-o",
     type=click.File("wb"),
-    default="-",
-    help="File to write (default: standard output).",
+    help="File to write (default: standard output; an xlsx goes there only with -o -).",
 )
 @db_option
-def export(code: str, fmt: str, answers: bool, output: Any, database: str | None) -> None:
-    """Export a cohort's results (or all its answers) as CSV or JSON, as the dashboard does."""
+def export(code: str, fmt: str, answers: bool, lang: str | None, output: Any, database: str | None) -> None:
+    """Export a cohort's results (or all its answers) as CSV, JSON or xlsx, as the dashboard does."""
     from selfassess import cohorts, exports
 
+    if fmt == "xlsx" and output is None:
+        raise click.ClickException(
+            "an xlsx workbook is binary and would garble a terminal; write it to a file with -o FILE.xlsx "
+            "(or to standard output with -o -)"
+        )
+    if fmt == "xlsx" and answers:
+        raise click.ClickException(
+            "the xlsx workbook holds the answers beside the results already; leave out --answers"
+        )
     db = _database(database)
     cohort = cohorts.by_code(db, code)
     if cohort is None:
         raise click.ClickException(f"there is no cohort with code {code!r}")
-    if answers:
-        rows = exports.answer_rows(db, cohort)
-    else:
-        bank = _bank_for(cohort.bank_id)
-        rows = exports.response_rows(db, cohort, bank)
+    bank = _bank_for(cohort.bank_id)
+    if lang is not None and lang not in bank.languages:
+        raise click.ClickException(
+            f"the questionnaire {bank.id!r} has no language {lang!r} (it has: {', '.join(bank.languages)})"
+        )
+    lang = exports.export_language(bank, lang)
+    output = output or click.open_file("-", "wb")
     # Bytes, so that the CSV keeps its CRLF line ends and BOM exactly as the web export has them.
+    if fmt == "xlsx":
+        output.write(exports.workbook(db, cohort, bank, lang))
+    elif answers:
+        _write_export(output, fmt, exports.answer_rows(db, cohort, bank, lang), cohort, lang, "answers")
+    else:
+        rows = exports.response_rows(db, cohort, bank, lang, rounded=fmt == "csv")
+        _write_export(output, fmt, rows, cohort, lang, "responses")
+
+
+def _write_export(output: Any, fmt: str, rows: list[dict[str, Any]], cohort: Any, lang: str, key: str) -> None:
+    """Write *rows* as the web writes them: CSV bytes, or the JSON document with the rows under *key*."""
+    from selfassess import exports
+
     if fmt == "csv":
         output.write(exports.to_csv(rows).encode("utf-8"))
     else:
-        key = "answers" if answers else "responses"
-        data = {"cohort": cohort.name, "questionnaire": cohort.bank_id, key: rows}
+        data = exports.json_document(cohort, lang, key, rows)
         output.write((json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
 
 

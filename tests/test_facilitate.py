@@ -161,6 +161,7 @@ RULES: dict[str, tuple[str, dict[str, int]]] = {
     "facilitate.cohort_remove_facilitator": ("POST", {**COHORT_ONLY, "owner": 302, "co": 403}),
     "facilitate.provider_report": ("GET", COHORT_ONLY),
     "facilitate.export": ("GET", COHORT_ONLY),
+    "facilitate.export_workbook": ("GET", COHORT_ONLY),
     "facilitate.export_answers": ("GET", COHORT_ONLY),
     # E-mail is off here (no SELFASSESS_SMTP_URL), so its routes are not there for anyone;
     # tests/test_mail.py checks them with it on.

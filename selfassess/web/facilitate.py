@@ -18,7 +18,7 @@ from selfassess.web import charts, mailing
 from selfassess.web.banks import catalog, ui_language
 from selfassess.web.db import get_db
 from selfassess.web.errors import HttpError
-from selfassess.web.i18n import _
+from selfassess.web.i18n import _, current_language
 from selfassess.web.links import external_url
 from selfassess.web.reportpage import render_report
 
@@ -399,28 +399,50 @@ def csv_response(rows: list[dict[str, Any]], filename: str) -> Response:
     )
 
 
+def export_language(bank: Questionnaire) -> str:
+    """The language of the exports: the interface's, where the bank has it, else the bank's first."""
+    return exports.export_language(bank, current_language())
+
+
 @bp.get("/cohorts/<code>/export.<fmt>")
 @login_required
 def export(code: str, fmt: str) -> Any:
     cohort = cohort_or_404(code)
-    rows = exports.response_rows(get_db(), cohort, bank_of(cohort))
+    bank = bank_of(cohort)
+    lang = export_language(bank)
     if fmt == "csv":
+        rows = exports.response_rows(get_db(), cohort, bank, lang, rounded=True)
         return csv_response(rows, f"{cohort.code}-responses.csv")
     if fmt == "json":
-        return {"cohort": cohort.name, "questionnaire": cohort.bank_id, "responses": rows}
-    raise HttpError(404, _("Exports come as .csv or .json."))
+        rows = exports.response_rows(get_db(), cohort, bank, lang, rounded=False)
+        return exports.json_document(cohort, lang, "responses", rows)
+    raise HttpError(404, _("Exports come as .csv, .json or .xlsx."))
+
+
+@bp.get("/cohorts/<code>/export.xlsx")
+@login_required
+def export_workbook(code: str) -> Any:
+    cohort = cohort_or_404(code)
+    bank = bank_of(cohort)
+    return Response(
+        exports.workbook(get_db(), cohort, bank, export_language(bank)),
+        mimetype=exports.XLSX_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{cohort.code}-results.xlsx"'},
+    )
 
 
 @bp.get("/cohorts/<code>/answers.<fmt>")
 @login_required
 def export_answers(code: str, fmt: str) -> Any:
     cohort = cohort_or_404(code)
-    rows = exports.answer_rows(get_db(), cohort)
+    bank = bank_of(cohort)
+    lang = export_language(bank)
+    rows = exports.answer_rows(get_db(), cohort, bank, lang)
     if fmt == "csv":
         return csv_response(rows, f"{cohort.code}-answers.csv")
     if fmt == "json":
-        return {"cohort": cohort.name, "questionnaire": cohort.bank_id, "answers": rows}
-    raise HttpError(404, _("Exports come as .csv or .json."))
+        return exports.json_document(cohort, lang, "answers", rows)
+    raise HttpError(404, _("The answers come as .csv or .json, and beside the results in the .xlsx export."))
 
 
 # -- joining a cohort (providers) -------------------------------------------------------
