@@ -49,10 +49,12 @@ def check(paths: tuple[str, ...], as_json: bool, database: str | None) -> None:
     missing = [p for p in targets if not Path(p).exists()]
     if missing:
         raise click.ClickException(f"no such file or folder: {', '.join(missing)}")
-    banks, problems = load_banks(targets)
+    found_warnings: list[Any] = []
+    banks, problems = load_banks(targets, warnings=found_warnings)
     if not banks and not problems:
         raise click.ClickException(f"no .yaml banks found in {', '.join(targets)}")
-    warnings = _compatibility_warnings(banks, database) if database else []
+    warnings = [str(w) for w in found_warnings]
+    warnings += _compatibility_warnings(banks, database) if database else []
     elapsed = time.perf_counter() - started
     if as_json:
         click.echo(
@@ -71,8 +73,9 @@ def check(paths: tuple[str, ...], as_json: bool, database: str | None) -> None:
     else:
         for bank in banks:
             s = _summary(bank)
+            drafts = f" (draft: {', '.join(bank.draft_languages)})" if bank.draft_languages else ""
             click.echo(
-                f"{bank.source}: ok: {bank.id} {bank.version}, languages {', '.join(bank.languages)}, "
+                f"{bank.source}: ok: {bank.id} {bank.version}, languages {', '.join(bank.languages)}{drafts}, "
                 f"{s['dimensions']} dimensions, {s['scored_questions']} scored questions"
             )
         for warning in warnings:
@@ -102,7 +105,7 @@ def _stored_version(db: Any, bank_id: str) -> Any:
 
 def _compatibility_warnings(banks: list[Any], database: str) -> list[str]:
     from selfassess import store
-    from selfassess.bank.diff import incompatible
+    from selfassess.bank.diff import diff, incompatible
 
     db = store.connect(database)
     warnings = []
@@ -110,6 +113,13 @@ def _compatibility_warnings(banks: list[Any], database: str) -> list[str]:
         before = _stored_version(db, bank.id)
         if before is None:
             continue
+        changes = diff(before, bank) if before.version == bank.version else []
+        if changes:
+            what = "the texts and the scoring changed" if any(c.scoring for c in changes) else "the texts changed"
+            warnings.append(
+                f"{bank.source}:1:1: warning: {what} but the version is still {bank.version!r}; give the bank a new "
+                "version so reports say which wording was answered (selfassess diff --db lists the changes)"
+            )
         for dim_id in incompatible(before, bank):
             warnings.append(
                 f"{bank.source}:1:1: warning: dimension '{dim_id}' of the stored version {before.version} is gone, so existing "
@@ -124,6 +134,7 @@ def _summary(bank: Any) -> dict[str, Any]:
         "id": bank.id,
         "version": bank.version,
         "languages": list(bank.languages),
+        "draft_languages": list(bank.draft_languages),
         "dimensions": len(bank.dimensions),
         "scored_questions": len(bank.scored_questions),
     }
@@ -202,8 +213,11 @@ def translations_status(bank: str) -> None:
     from selfassess.bank import translations as tr
 
     try:
-        for code, (have, total) in tr.completeness(_bank_text(bank)).items():
-            click.echo(f"{code}: {have} of {total} texts{'' if have == total else f' ({total - have} missing)'}")
+        text = _bank_text(bank)
+        drafts = tr.draft_languages(text)
+        for code, (have, total) in tr.completeness(text).items():
+            mark = " (draft, not offered to respondents)" if code in drafts else ""
+            click.echo(f"{code}{mark}: {have} of {total} texts{'' if have == total else f' ({total - have} missing)'}")
     except tr.TranslationError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -238,8 +252,16 @@ def translations_import(bank: str, table: str, lang: str | None) -> None:
     code = lang or table_path.stem
     try:
         new_text = tr.import_csv(_bank_text(bank), code, table_path.read_text(encoding="utf-8"))
+        drafts = tr.draft_languages(new_text)
+        have, total = tr.completeness(new_text)[code]
     except tr.TranslationError as exc:
         raise click.ClickException(str(exc)) from None
+    if code not in drafts and have < total:
+        raise click.ClickException(
+            f"{table_path} leaves {total - have} of {total} texts without a '{code}' translation, and '{code}' is "
+            f"offered to respondents; declare it as a draft first (move it from languages to draft_languages: [{code}]) "
+            "to import a partial translation, or fill in every row; nothing was written"
+        )
     try:
         load_text(new_text, str(bank_path))
     except BankError as exc:
@@ -249,7 +271,15 @@ def translations_import(bank: str, table: str, lang: str | None) -> None:
             f"{bank_path} would not be valid with these translations; nothing was written"
         ) from None
     bank_path.write_text(new_text, encoding="utf-8", newline="")
-    click.echo(f"{bank_path}: {code} translations written")
+    if code in drafts:
+        state = (
+            f"complete: move {code} from draft_languages to languages to offer it to respondents"
+            if have == total
+            else f"{have} of {total} texts, still a draft"
+        )
+        click.echo(f"{bank_path}: {code} translations written ({state})")
+    else:
+        click.echo(f"{bank_path}: {code} translations written")
 
 
 @cli.command()

@@ -39,8 +39,8 @@ ITEM_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 DEFAULT_RUBRIC = "weighted-mean"
 
-TOP_KEYS = {"id", "version", "title", "description", "languages", "scales", "profile", "rubric", "dimensions"}
 TOP_REQUIRED = ("id", "version", "title", "languages", "rubric", "dimensions")
+TOP_KEYS = {*TOP_REQUIRED, "description", "draft_languages", "scales", "profile"}
 DIMENSION_KEYS = {"id", "title", "description", "weight", "questions", "feedback"}
 # The keys every question takes; each type adds its own (questiontypes).
 COMMON_QUESTION_KEYS = {"id", "type", "text", "help", "weight", "required", "allow_na", "show_if"}
@@ -75,10 +75,17 @@ class BankError(Exception):
 RubricLookup = Callable[[str], Rubric | None]
 
 
-def load_bank(path: str | Path, rubrics: RubricLookup | None = None, *, display: str | None = None) -> Questionnaire:
+def load_bank(
+    path: str | Path,
+    rubrics: RubricLookup | None = None,
+    *,
+    display: str | None = None,
+    warnings: list[Problem] | None = None,
+) -> Questionnaire:
     """Load and check the bank at *path*; raise :class:`BankError` listing every problem.
 
-    *display* is the file name used in messages (default: *path* as given).
+    *display* is the file name used in messages (default: *path* as given). A valid bank's
+    warnings (the texts a draft language still lacks) are added to *warnings* when given.
     """
     name = display or str(path)
     try:
@@ -90,13 +97,18 @@ def load_bank(path: str | Path, rubrics: RubricLookup | None = None, *, display:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise BankError([Problem(name, line, 1, "the file is not UTF-8 text; save it as UTF-8")]) from None
-    return load_text(text, name, rubrics, content_hash=hashlib.sha256(raw).hexdigest())
+    return load_text(text, name, rubrics, content_hash=hashlib.sha256(raw).hexdigest(), warnings=warnings)
 
 
 def load_text(
-    text: str, name: str = "<bank>", rubrics: RubricLookup | None = None, *, content_hash: str | None = None
+    text: str,
+    name: str = "<bank>",
+    rubrics: RubricLookup | None = None,
+    *,
+    content_hash: str | None = None,
+    warnings: list[Problem] | None = None,
 ) -> Questionnaire:
-    """Load and check a bank from YAML *text*; *name* is used in messages."""
+    """Load and check a bank from YAML *text*; *name* is used in messages; warnings as in :func:`load_bank`."""
     try:
         doc = parse(text)
     except YamlSyntaxError as exc:
@@ -110,6 +122,8 @@ def load_text(
     bank = builder.build(digest, text)
     if builder.problems or bank is None:
         raise BankError(sorted(set(builder.problems)))
+    if warnings is not None:
+        warnings.extend(sorted(set(builder.warnings)))
     return bank
 
 
@@ -121,7 +135,9 @@ class _Builder:
         self.name = name
         self.rubrics = rubrics
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.languages: tuple[str, ...] = ("en",)
+        self.drafts: tuple[str, ...] = ()
         self.level_ids: list[str] = []
         self.rubric: Rubric | None = None
         self.rubric_name = DEFAULT_RUBRIC
@@ -134,6 +150,15 @@ class _Builder:
     def problem(self, path: Path_, message: str, *, at_key: bool = False) -> None:
         pos = self.doc.key_at(path) if at_key else self.doc.at(path)
         self.problems.append(Problem(self.name, pos.line, pos.column, message))
+
+    def warn(self, path: Path_, message: str) -> None:
+        pos = self.doc.at(path)
+        self.warnings.append(Problem(self.name, pos.line, pos.column, f"warning: {message}"))
+
+    def draft_hole(self, path: Path_, what: str, lang: str) -> None:
+        self.warn(
+            path, f"{what} has no '{lang}' translation yet ('{lang}' is a draft language, not offered to respondents)"
+        )
 
     def mapping(self, path: Path_, value: Any, what: str) -> dict[str, Any] | None:
         if isinstance(value, dict):
@@ -211,14 +236,18 @@ class _Builder:
                     path,
                     f"{what} has no '{lang}' translation; write it as a map, e.g. {{{self.languages[0]}: ..., {lang}: ...}}",
                 )
+            for lang in self.drafts:
+                self.draft_hole(path, what, lang)
             return Text(frozen_map({self.languages[0]: value}))
         if not isinstance(value, dict):
             self.problem(path, f"{what} must be a text or a map of language → text, not {kind(value)}")
             return None
         translations: dict[str, str] = {}
         for lang, item in value.items():
-            if lang not in self.languages:
-                hint = suggest(str(lang), self.languages)
+            if lang not in self.languages and lang not in self.drafts:
+                hint = suggest(str(lang), self.languages + self.drafts)
+                if LANGUAGE.match(str(lang)):
+                    hint += f"; to translate it bit by bit, add it to the bank's draft_languages: [{lang}]"
                 if " " in str(lang).strip():
                     hint += "; if this is the end of a text, put the whole text in quotes (a comma inside { } starts a new key)"
                 self.problem(
@@ -234,8 +263,11 @@ class _Builder:
         for lang in self.languages:
             if lang not in value:
                 self.problem(path, f"{what} has no '{lang}' translation; add '{lang}: ...'")
-        # One shape inside: the default language first.
-        ordered = {lang: translations[lang] for lang in self.languages if lang in translations}
+        for lang in self.drafts:
+            if lang not in value:
+                self.draft_hole(path, what, lang)
+        # One shape inside: the default language first, drafts last.
+        ordered = {lang: translations[lang] for lang in self.languages + self.drafts if lang in translations}
         return Text(frozen_map(ordered)) if ordered else None
 
     def optional_text(self, data: dict[str, Any], path: Path_, key: str, what: str) -> Text | None:
@@ -255,6 +287,7 @@ class _Builder:
         bank_id = self.ident(("id",), data["id"], "the bank's id", BANK_ID) if "id" in data else None
         version = self.version(data)
         self.read_languages(data)
+        self.read_draft_languages(data, list(self.languages))
         title = self.text(("title",), data["title"], "the bank's title") if "title" in data else None
         description = self.optional_text(data, (), "description", "the bank's description")
         self.read_scales(data)
@@ -273,6 +306,7 @@ class _Builder:
             title=title,
             description=description,
             languages=self.languages,
+            draft_languages=self.drafts,
             scales=frozen_map(self.scales),
             profile=tuple(profile),
             rubric=rubric_spec,
@@ -317,6 +351,34 @@ class _Builder:
                 found.append(lang)
         if found:
             self.languages = tuple(found)
+
+    def read_draft_languages(self, data: dict[str, Any], complete: list[str]) -> None:
+        """Read ``draft_languages``: languages being translated, checked as warnings only."""
+        if "draft_languages" not in data:
+            return
+        items = self.sequence(("draft_languages",), data["draft_languages"], "draft_languages")
+        drafts: list[str] = []
+        for i, lang in enumerate(items or []):
+            path: Path_ = ("draft_languages", i)
+            if not isinstance(lang, str) or not LANGUAGE.match(lang):
+                self.problem(path, f"{kind(lang)} is not a language code such as en, da or nb")
+            elif complete and lang == complete[0]:
+                self.problem(
+                    path,
+                    f"'{lang}' is the bank's default language (the first in languages), which cannot be a draft; "
+                    "remove it from draft_languages",
+                )
+            elif lang in complete:
+                self.problem(
+                    path,
+                    f"the language '{lang}' is in both languages and draft_languages; keep it in languages once it is "
+                    "complete, or only in draft_languages while it is being translated",
+                )
+            elif lang in drafts:
+                self.problem(path, f"the draft language '{lang}' is listed twice")
+            else:
+                drafts.append(lang)
+        self.drafts = tuple(drafts)
 
     def read_scales(self, data: dict[str, Any]) -> None:
         scales = self.mapping(("scales",), data["scales"], "scales") if "scales" in data else None
@@ -742,15 +804,15 @@ def find_banks(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def load_banks(
-    paths: Iterable[str | Path], rubrics: RubricLookup | None = None
+    paths: Iterable[str | Path], rubrics: RubricLookup | None = None, *, warnings: list[Problem] | None = None
 ) -> tuple[list[Questionnaire], list[Problem]]:
-    """Load every bank under *paths*; return the good ones and all problems of the rest."""
+    """Load every bank under *paths*; return the good ones and all problems of the rest (warnings as in :func:`load_bank`)."""
     banks: list[Questionnaire] = []
     problems: list[Problem] = []
     ids: dict[str, str] = {}
     for path in find_banks(paths):
         try:
-            bank = load_bank(path, rubrics)
+            bank = load_bank(path, rubrics, warnings=warnings)
         except BankError as exc:
             problems.extend(exc.problems)
             continue

@@ -185,6 +185,9 @@ class Questionnaire:
     content_hash: str = ""
     # The YAML text itself, stored with the first response to this version.
     text: str = field(default="", repr=False, compare=False)
+    # Languages still being translated: never offered to respondents (``languages`` holds only
+    # complete ones); their texts fall back to the default language where a translation is missing.
+    draft_languages: tuple[str, ...] = ()
 
     # Worked out on first use: asked on every page save and every score. A cached_property
     # writes the instance's __dict__, so the dataclass stays frozen and compares by its fields.

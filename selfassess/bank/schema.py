@@ -112,6 +112,12 @@ def bank_schema() -> dict[str, Any]:
                     "uniqueItems": True,
                     "items": {"type": "string", "pattern": loader.LANGUAGE.pattern},
                 },
+                "draft_languages": {
+                    "type": "array",
+                    "uniqueItems": True,
+                    "items": {"type": "string", "pattern": loader.LANGUAGE.pattern},
+                    "description": "languages still being translated: missing texts are warnings, respondents are not offered them",
+                },
                 "scales": {
                     "type": "object",
                     "additionalProperties": {"type": "array", "minItems": 2, "items": {"$ref": "#/$defs/scaleOption"}},

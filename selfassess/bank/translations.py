@@ -64,14 +64,26 @@ def _key(doc: Document, path: Path_) -> str:
     return "/".join(parts)
 
 
+def _codes(doc: Document, key: str) -> list[str]:
+    value = doc.data.get(key)
+    return [str(x) for x in value] if isinstance(value, list) else []
+
+
+def draft_languages(text: str) -> list[str]:
+    """The bank's draft languages: being translated, not yet offered to respondents."""
+    doc = parse(text)
+    return _codes(doc, "draft_languages") if isinstance(doc.data, dict) else []
+
+
 def entries(text: str) -> tuple[Document, list[str], list[Entry]]:
-    """Return the parsed document, its languages and every human text in document order."""
+    """Return the parsed document, its languages (drafts last) and every human text in document order."""
     doc = parse(text)
     if not isinstance(doc.data, dict):
         raise TranslationError("the file is not a bank (no map at the top)")
-    languages = [str(x) for x in doc.data.get("languages") or []]
+    languages = _codes(doc, "languages")
     if not languages:
         raise TranslationError("the bank declares no languages")
+    languages += [lang for lang in _codes(doc, "draft_languages") if lang not in languages]
     found: list[Entry] = []
 
     def walk(value: Any, path: Path_) -> None:
@@ -92,7 +104,7 @@ def entries(text: str) -> tuple[Document, list[str], list[Entry]]:
 
 
 def completeness(text: str) -> dict[str, tuple[int, int]]:
-    """Per declared language: (texts that have it, all texts)."""
+    """Per declared language, drafts included: (texts that have it, all texts)."""
     _, languages, found = entries(text)
     return {lang: (sum(1 for e in found if e.translations.get(lang)), len(found)) for lang in languages}
 
@@ -101,7 +113,7 @@ def export_csv(text: str, lang: str) -> str:
     """CSV (UTF-8 with BOM) of key, source text (default language) and the *lang* translation."""
     _, languages, found = entries(text)
     if lang not in languages:
-        raise TranslationError(f"the bank's languages are {', '.join(languages)}; add {lang!r} to 'languages:' first")
+        raise TranslationError(_undeclared(languages, lang))
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
@@ -109,6 +121,13 @@ def export_csv(text: str, lang: str) -> str:
     for entry in found:
         writer.writerow([entry.key, entry.translations.get(languages[0], ""), entry.translations.get(lang, "")])
     return out.getvalue()
+
+
+def _undeclared(languages: list[str], lang: str) -> str:
+    return (
+        f"the bank's languages are {', '.join(languages)}; add {lang!r} to 'draft_languages:' first "
+        f"(draft_languages: [{lang}]: translated bit by bit, not offered to respondents until it moves to 'languages:')"
+    )
 
 
 PLAIN = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`][^:#{}\[\],]*$")
@@ -126,7 +145,7 @@ def import_csv(text: str, lang: str, table: str) -> str:
     """Return *text* with the translations of *table* (an exported CSV) written in."""
     doc, languages, found = entries(text)
     if lang not in languages:
-        raise TranslationError(f"the bank's languages are {', '.join(languages)}; add {lang!r} to 'languages:' first")
+        raise TranslationError(_undeclared(languages, lang))
     by_key = {e.key: e for e in found}
     rows = list(csv.reader(io.StringIO(table.lstrip("\ufeff"))))
     if not rows or tuple(rows[0][:3]) != COLUMNS:

@@ -193,6 +193,10 @@ def parse(text: str) -> Document:
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        hinted = _hint(text, exc)
+        if hinted is not None:
+            message, mark = hinted
+            raise YamlSyntaxError(f"YAML syntax error: {message}", _position(mark)) from None
         message = exc.problem or str(exc)
         if exc.context:
             where_ = exc.context_mark
@@ -211,6 +215,60 @@ def parse(text: str) -> Document:
         return _document(node, loader)
     finally:
         loader.dispose()
+
+
+# A key, then a plain text that holds ': ' (``  - text: Note: this``): the text needs quotes.
+_KEY_THEN_TEXT = re.compile(r"^\s*(?:-\s+)?([A-Za-z0-9_-]+:)[ \t]+(.+?)\s*$")
+
+
+def _line(text: str, mark: Any) -> str:
+    start = text.rfind("\n", 0, mark.index) + 1
+    end = text.find("\n", mark.index)
+    return text[start : end if end != -1 else len(text)]
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _hint(text: str, exc: yaml.MarkedYAMLError) -> tuple[str, Any] | None:
+    """Explain the YAML mistakes authors make most, with the fix; None for the rest."""
+    problem, context, mark = exc.problem or "", exc.context or "", exc.problem_mark
+    if mark is None:
+        return None
+    if problem == "mapping values are not allowed here":
+        line = _line(text, mark)
+        found = _KEY_THEN_TEXT.match(line)
+        if found is not None and found.end(1) > mark.column:
+            return None  # the colon ends the line's own key: misplaced indentation, not a text
+        fix = f": {found.group(1)} {_quoted(found.group(2))}" if found else ', e.g. text: "Note: read this"'
+        return (
+            f"{problem}: the text contains ': ', which starts a new key in YAML; put the whole text in quotes{fix}",
+            mark,
+        )
+    if "found character '\\t'" in problem:
+        return "a tab character here; YAML indents with spaces only, so replace the tab with spaces", mark
+    if context.startswith("while scanning a quoted scalar") and "end of stream" in problem and exc.context_mark:
+        opened = exc.context_mark
+        quote = text[opened.index] if opened.index < len(text) else '"'
+        inside = "''" if quote == "'" else '\\"'
+        return (
+            f"the text that opens with {quote} here is never closed; add the closing {quote} at the end of the text "
+            f"(a {quote} inside the text is written {inside})",
+            opened,
+        )
+    if context.startswith("while scanning a double-quoted scalar") and "escape character" in problem:
+        return (
+            r"a backslash inside double quotes starts an escape such as \n; write \\ for a backslash, or use single quotes",
+            mark,
+        )
+    if "expected <block end>" in problem and 0 < mark.index <= len(text) and text[mark.index - 1] == "'":
+        return (
+            "a text in single quotes ends at the next '; write an apostrophe inside it twice (it''s), "
+            'or put the text in double quotes ("it\'s")',
+            mark,
+        )
+    return None
 
 
 def _document(node: yaml.Node | None, loader: Any) -> Document:

@@ -60,7 +60,13 @@
         row.querySelector(".dim-score").textContent = fmt(d.score);
         row.querySelector(".dim-level").textContent = d.level || "–";
         row.querySelector(".dim-counted").textContent = d.counted + " / " + d.of;
+        var advice = document.querySelector("[data-advice='" + id + "']");
+        if (advice) { advice.textContent = d.advice || "–"; }
       });
+      if (result.report) {
+        document.getElementById("report-level").textContent = result.report.level;
+        document.getElementById("report-summary").textContent = result.report.summary;
+      }
       Array.prototype.forEach.call(form.querySelectorAll(".contribution"), function (p) {
         var q = result.questions[p.id.slice("contribution-".length)];
         p.textContent = q ? "weight " + q.weight + " × s " + q.s.toFixed(3) + " = " + q.contribution.toFixed(3) : "";

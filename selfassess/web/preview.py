@@ -15,7 +15,7 @@ from flask import Blueprint, Flask, current_app, render_template, request
 
 from selfassess.bank.answers import check_answers
 from selfassess.bank.loader import BankError, load_bank
-from selfassess.bank.model import Questionnaire
+from selfassess.bank.model import Page, Questionnaire
 from selfassess.bank.pages import bank_pages
 from selfassess.resources import PACKAGE_DIR, templates_dir
 from selfassess.scoring.engine import UnknownRubric, score
@@ -48,20 +48,27 @@ def preview() -> Any:
     bank, problems, stamp = current_bank()
     if bank is None:
         return render_template("preview/problems.html", problems=problems, stamp=stamp)
-    asked = request.args.get("lang", "")
-    lang = asked if asked in bank.languages else bank.languages[0]
+    lang = _language(bank, request.args.get("lang"))
     slots = PageState("preview", {}, {q.id for q in bank.questions if q.show_if is None}, 0, len(bank.questions))
     pages = bank_pages(bank)
     return render_template(
         "preview/preview.html",
         bank=bank,
         pages=pages,
+        # All questions are on this one page, so every show_if is wired in the browser,
+        # across dimensions too (a respondent's page wires only conditions within itself).
+        whole_bank=Page(0, bank.questions),
         choices={p.number: page_choices(bank, p, lang, _) for p in pages},
         slots=slots,
         lang=lang,
         stamp=stamp,
         errors={},
     )
+
+
+def _language(bank: Questionnaire, asked: str | None) -> str:
+    """The language asked for if the bank has it, drafts included (the author may look at them)."""
+    return asked if asked in bank.languages or asked in bank.draft_languages else bank.languages[0]
 
 
 @bp.get("/version")
@@ -86,14 +93,30 @@ def score_answers() -> Any:
         result = score(bank, checked.answers)
     except UnknownRubric as exc:
         return {"error": str(exc)}, 409
-    lang = request.args.get("lang") or bank.languages[0]
+    lang = _language(bank, request.args.get("lang"))
     levels = {lvl.id: lvl.label.get(lang) for lvl in bank.rubric.levels}
     weights = {q.id: w for _dim, items in plan_for(bank).dimensions for q, w, *_rest in items}
+    titles = {d.id: d.title.get(lang) for d in bank.dimensions}
+    ranked = sorted((r.score, titles[d]) for d, r in result.dimensions.items() if r.score is not None)
     return {
         "overall": {"score": result.score, "level": levels.get(result.level or "")},
         "dimensions": {
-            dim_id: {"score": r.score, "level": levels.get(r.level or ""), "counted": r.counted, "of": r.of}
+            dim_id: {
+                "score": r.score,
+                "level": levels.get(r.level or ""),
+                "counted": r.counted,
+                "of": r.of,
+                "advice": _advice(bank, dim_id, r.level, lang),
+            }
             for dim_id, r in result.dimensions.items()
+        },
+        "report": {
+            "level": _("Overall level: %(level)s", level=levels[result.level])
+            if result.level in levels
+            else _("No score: none of the questions counted."),
+            "summary": _("Strongest: %(strong)s. Weakest: %(weak)s.", strong=ranked[-1][1], weak=ranked[0][1])
+            if ranked
+            else "",
         },
         "questions": {
             qid: {"weight": weights[qid], "s": s, "contribution": weights[qid] * s}
@@ -101,6 +124,13 @@ def score_answers() -> Any:
         },
         "problems": checked.problems,
     }
+
+
+def _advice(bank: Questionnaire, dim_id: str, level: str | None, lang: str) -> str | None:
+    """The dimension's advice for the level it reaches, as the report shows it."""
+    dimension = bank.dimension(dim_id)
+    advice = dimension.feedback.get(level) if dimension is not None and level else None
+    return advice.get(lang) if advice is not None else None
 
 
 def create_preview_app(bank_path: str | Path) -> Flask:
