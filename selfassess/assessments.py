@@ -7,6 +7,7 @@ language a respondent chose arrives as a parameter.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -45,6 +46,10 @@ class NoSuchPage(AssessmentError):
     def __init__(self, number: int) -> None:
         super().__init__(number)
         self.number = number
+
+
+class ScoringFailed(AssessmentError):
+    """The bank's rubric gave a score that is not a finite number (a broken plugin)."""
 
 
 class UnknownLanguage(AssessmentError):
@@ -166,6 +171,20 @@ def unanswered(bank: Questionnaire, answers: Mapping[str, Any]) -> list[tuple[Qu
     return [(q, page_of(bank, q.id)) for q in bank.questions if is_visible(bank, q, answers) and q.id not in answers]
 
 
+def missing_required(bank: Questionnaire, page: Page, answers: Mapping[str, Any]) -> int:
+    """How many required questions shown on *page* have no answer."""
+    return sum(1 for q in page.questions if q.required and q.id not in answers and is_visible(bank, q, answers))
+
+
+def complete_pages(bank: Questionnaire, answers: Mapping[str, Any]) -> set[int]:
+    """The numbers of the pages whose every shown question has an answer."""
+    return {
+        page.number
+        for page in bank_pages(bank)
+        if all(q.id in answers for q in page.questions if is_visible(bank, q, answers))
+    }
+
+
 @dataclass(frozen=True)
 class PageAnswers:
     """What a respondent sent on one page: valid answers, answers cleared, and the organisation's name."""
@@ -222,13 +241,22 @@ def submit(db: Db, assessment: Assessment) -> SubmitOutcome:
         outcome = SubmitOutcome(checked, not store.organisation_name(db, response.organisation_id))
         if not outcome.ok:
             return outcome
+        result = score(bank, checked.answers)
+        if not finite(result):
+            raise ScoringFailed(bank.rubric.plugin)
         try:
-            store.submit(db, response, bank, score(bank, checked.answers), scored=stored)
+            store.submit(db, response, bank, result, scored=stored)
         except store.AnswersChanged:
             continue  # a page was saved meanwhile: check and score the answers as they are now
         except store.AlreadySubmitted:
             pass  # submitted a moment ago, perhaps from another tab: the same report follows
         return outcome
+
+
+def finite(result: Result) -> bool:
+    """Whether every score of *result* is a finite number (or none): NaN would break reports and JSON."""
+    scores = [result.score, *(d.score for d in result.dimensions.values())]
+    return all(s is None or math.isfinite(s) for s in scores)
 
 
 def copy(db: Db, catalog: Catalog, assessment: Assessment) -> store.Response:

@@ -12,6 +12,7 @@ organisation is one of the peers: a release is the same for everyone who sees it
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,8 +38,12 @@ class Policy:
     min_peers: int = 5
 
     def groups_per_organisation(self, bank: Questionnaire) -> int:
-        """Peer groups one organisation is in at once for a bank: everyone, one per profile question, its cohort."""
-        return 2 + len(bank.profile)
+        """Peer groups one organisation can be in at once for a bank: everyone, its cohort, one per profile answer.
+
+        A question answered with several values (sectors) puts it in the group of each value
+        chosen: counted here as if it chose them all, so that the yearly ε holds for everyone.
+        """
+        return 2 + sum(len(q.options) if q.type == "multi" else 1 for q in bank.profile if q.type in GROUPING_TYPES)
 
     def releases_per_year(self, bank: Questionnaire) -> int:
         """Releases each group of *bank* may have in a rolling year, so that no organisation spends more than the yearly ε."""
@@ -229,8 +234,42 @@ def group_key(db: Db, bank: Questionnaire, response: store.Response, group: str)
         if response.cohort_id is None:
             return "no-cohort"
         return GroupKey(bank.id, store.COHORT_GROUP, str(response.cohort_id))
-    answer = store.stored_answer(db, response.id, group)
-    return "no-answer" if answer is None else GroupKey(bank.id, group, answer)
+    question_id, _, value_key = group.partition(VALUE_SEPARATOR)
+    answer = store.stored_answer(db, response.id, question_id)
+    if answer is None:
+        return "no-answer"
+    values = store.group_values(answer)
+    if value_key:  # one value of a list answer, named by its option's key
+        question = bank.question(question_id)
+        option = question.option(value_key) if question is not None else None
+        chosen = json.dumps(option.value, ensure_ascii=False) if option is not None else None
+        return GroupKey(bank.id, question_id, chosen) if chosen in values else "no-answer"
+    return GroupKey(bank.id, question_id, answer) if len(values) == 1 and values[0] == answer else "no-answer"
+
+
+VALUE_SEPARATOR = ":"  # in a group id: "sectors:business", the providers who also chose business
+GROUPING_TYPES = ("choice", "multi", "yesno", "scale")  # profile answers that form peer groups
+
+
+def peer_groups(db: Db, bank: Questionnaire, response: store.Response) -> list[str]:
+    """The peer groups a response may compare with: everyone, each profile answer it gave (each value of a list), its cohort."""
+    groups = [ALL]
+    for question in bank.profile:
+        if question.type not in GROUPING_TYPES:
+            continue  # a text or a number is an exact match for no one
+        answer = store.stored_answer(db, response.id, question.id)
+        if answer is None:
+            continue
+        if question.type == "multi":
+            for value in json.loads(answer):
+                option = question.option(value)
+                if option is not None:
+                    groups.append(f"{question.id}{VALUE_SEPARATOR}{option.key}")
+        else:
+            groups.append(question.id)
+    if response.cohort_id is not None:
+        groups.append(COHORT)
+    return groups
 
 
 def peer_report(

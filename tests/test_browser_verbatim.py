@@ -161,7 +161,7 @@ def check_question_page(page: Any, token: str, number: int, answered: int) -> No
             assert text(page, f"#help-{qid}") == help_text, qid
         if options:
             assert texts(page, f"{block} .choice label") == options, qid
-    assert texts(page, ".page-list button")[:3] == ["About your organisation", PLAN, REACH]
+    assert texts(page, ".page-list .page-name")[:3] == ["About your organisation", PLAN, REACH]
     # The form posts to this response: the real token, not a marker or a bank text.
     assert page.get_attribute("#page-form", "action") == f"/r/{token}/page/{number}"
     assert_no_markup_from_texts(page)
@@ -211,8 +211,8 @@ def test_review_and_report_show_texts_verbatim(server: str, browser: Any) -> Non
     assert text(page, ".bank-name") == TITLE
     assert " ".join(text(page, ".progress-text").split()) == "Page 3 of 3 · 5 of 6 questions answered"
     assert page.locator(".ready").is_visible()
-    page.click("details.review-section summary")
-    assert text(page, "details.review-section summary") == "1 optional question is unanswered"
+    page.click("details.review-section:not(.answers-section) summary")
+    assert text(page, "details.review-section:not(.answers-section) summary") == "1 optional question is unanswered"
     assert text(page, "h3.missing-page") == f"Page 2 of 3: {PLAN}"
     assert texts(page, "ul.missing a") == [t("Optional question")]
     assert page.get_attribute("ul.missing a", "href") == f"/r/{token}/page/2#q-plan_note"
@@ -240,7 +240,8 @@ def test_review_and_report_show_texts_verbatim(server: str, browser: Any) -> Non
     ]
     assert texts(page, "#advice-heading ~ h3") == [f"{PLAN} – {HIGH}", f"{REACH} – {LOW}"]
     assert texts(page, "#advice-heading ~ p") == [t("Advice plan high"), t("Advice reach low")]
-    assert texts(page, "#peers option")[1] == f"Same answer to “{t('Profile question')}”"
+    chosen = t("Profile option A" if ANSWERS[1]["kind"] == "school" else "Profile option B")
+    assert texts(page, "#peers option")[1] == f"Answered “{chosen}”, as you did, to “{t('Profile question')}”"
     assert_no_markup_from_texts(page)
     context.close()
 

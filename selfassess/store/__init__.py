@@ -11,8 +11,8 @@ Modules, one job each:
 - ``accounts``: facilitators and failed logins.
 - ``cohorts``: cohorts, their facilitators and members.
 - ``purge``: finding and deleting abandoned drafts.
-- ``resets``: password-reset links (a hash of each token).
 - ``releases``: peer-figure releases, per-group change counters, vetted cohorts' approvals.
+- ``resets``: password-reset links (a hash of each token).
 
 Tables (documented in the README):
 
@@ -80,6 +80,7 @@ from selfassess.store.peer_index import (
     bucket_scores,
     count_below_above,
     group_needle,
+    group_values,
     load_scores,
     other_version_peers,
     own_counting_scores,
@@ -141,7 +142,7 @@ __all__ = [
     "count_below_above", "count_expired_drafts", "create_response", "database_identity", "delete_expired_drafts",
     "delete_facilitator", "demo_organisations",
     "earlier_submissions", "end_sessions", "facilitator_by_email", "facilitator_by_id", "facilitators", "forget_failures",
-    "get_response", "get_response_by_id", "group_needle", "is_cohort_facilitator", "join_cohort", "keep_snapshot",
+    "get_response", "get_response_by_id", "group_needle", "group_values", "is_cohort_facilitator", "join_cohort", "keep_snapshot",
     "latest_snapshot", "load_answers", "load_scores", "migrate", "new_cohort", "new_facilitator", "new_reset", "new_token", "now",
     "open_database", "organisation_name", "other_version_peers", "own_counting_scores", "peer_version",
     "profile_key", "rebuild_peer_buckets", "recent_failures", "record_failure", "register_profile", "remove_cohort_facilitator",

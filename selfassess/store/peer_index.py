@@ -13,6 +13,7 @@ every query the peer figures need, each a short range of an index.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -82,14 +83,26 @@ def register_profile(db: Db, bank: Questionnaire) -> None:
             rebuild_peer_buckets(db)
 
 
+def group_values(value: str) -> list[str]:
+    """The peer-group values of one stored profile answer (JSON): the answer, or each value chosen of a list.
+
+    A provider that chose several sectors is a peer of the providers of each sector it
+    chose; an exact match of the whole list would leave it nearly always alone.
+    """
+    if not value.startswith("["):
+        return [value]
+    return [json.dumps(item, ensure_ascii=False) for item in json.loads(value)]
+
+
 def _profile_answers(conn: sqlite3.Connection, bank_id: str, response_id: int) -> list[tuple[str, str]]:
     return [
-        (qid, value)
+        (qid, one)
         for qid, value in conn.execute(
             "SELECT a.question_id, a.value FROM answers a JOIN profile_questions p"
             " ON p.bank_id = ? AND p.question_id = a.question_id WHERE a.response_id = ?",
             [bank_id, response_id],
         )
+        for one in group_values(value)
     ]
 
 
@@ -168,14 +181,20 @@ def rebuild_peer_buckets(db: Db) -> None:
            SELECT bank_id, '', '', dimension, bucket, COUNT(*) FROM scores
            WHERE latest = 1 AND score IS NOT NULL GROUP BY bank_id, dimension, bucket"""
     )
-    # Groups come from the profile questions each bank registered (profile_questions).
+    # Groups come from the profile questions each bank registered (profile_questions); a
+    # list answer puts the response in the group of each value (group_values, in SQL).
     db.execute(
         """INSERT INTO peer_buckets (bank_id, grp, grp_value, dimension, bucket, n)
-           SELECT s.bank_id, a.question_id, a.value, s.dimension, s.bucket, COUNT(*)
+           SELECT s.bank_id, a.question_id, v.value, s.dimension, s.bucket, COUNT(*)
            FROM scores s JOIN answers a ON a.response_id = s.response_id
            JOIN profile_questions p ON p.bank_id = s.bank_id AND p.question_id = a.question_id
+           JOIN (SELECT a2.response_id, a2.question_id, a2.value FROM answers a2 WHERE json_type(a2.value) != 'array'
+                 UNION ALL
+                 SELECT a3.response_id, a3.question_id, json_quote(j.value) FROM answers a3, json_each(a3.value) j
+                 WHERE json_type(a3.value) = 'array') v
+             ON v.response_id = a.response_id AND v.question_id = a.question_id
            WHERE s.latest = 1 AND s.score IS NOT NULL
-           GROUP BY s.bank_id, a.question_id, a.value, s.dimension, s.bucket"""
+           GROUP BY s.bank_id, a.question_id, v.value, s.dimension, s.bucket"""
     )
     db.execute(
         "INSERT INTO peer_version (bank_id, version) SELECT DISTINCT bank_id, 1 FROM scores WHERE true"
@@ -204,7 +223,8 @@ def set_profiles(db: Db, bank_id: str | None = None) -> None:
             " JOIN profile_questions p ON p.bank_id = r.bank_id AND p.question_id = a.question_id WHERE a.response_id = ?",
             [response_id],
         ).fetchall()
-        db.execute("UPDATE scores SET profile = ? WHERE response_id = ?", [profile_key(pairs), response_id])
+        groups = [(qid, one) for qid, value in pairs for one in group_values(value)]
+        db.execute("UPDATE scores SET profile = ? WHERE response_id = ?", [profile_key(groups), response_id])
 
 
 # --- the read half: what reports and peer figures ask --------------------------------------

@@ -231,6 +231,15 @@ def _v10(db: sqlite_utils.Database) -> None:
     db.table("password_resets").create_index(["facilitator_id"], if_not_exists=True)
 
 
+@MIGRATIONS(name="v11_peer_groups_per_chosen_value")
+def _v11(db: sqlite_utils.Database) -> None:
+    """A list answer to a profile question (several sectors) joins the group of each value chosen."""
+    # Only scores stored with a whole list as one group value need it (a profile key holds "=[").
+    if db.execute("SELECT 1 FROM scores WHERE instr(profile, '=[') > 0 LIMIT 1").fetchone():
+        peer_index.set_profiles(db)
+        peer_index.rebuild_peer_buckets(db)
+
+
 def migrate(db: sqlite_utils.Database) -> None:
     """Create or upgrade the schema; safe to run at every start and from many processes."""
     # Migrations.apply runs each step in its own transaction, and reads what is pending

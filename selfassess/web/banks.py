@@ -58,6 +58,13 @@ def errors_as_pages() -> Iterator[None]:
         ) from None
     except assessments.NoSuchPage as exc:
         raise HttpError(404, _("This questionnaire has no page %(number)d.", number=exc.number)) from None
+    except assessments.ScoringFailed:
+        raise HttpError(
+            500,
+            _(
+                "The scoring of this questionnaire failed, so it was not submitted. Your answers are saved; please tell the site's administrator."
+            ),
+        ) from None
     except assessments.UnknownLanguage as exc:
         raise HttpError(
             400, _("The questionnaire is not available in the language “%(lang)s”.", lang=exc.language)

@@ -12,6 +12,7 @@ from wtforms.validators import ValidationError
 from selfassess import assessments
 from selfassess.assessments import Assessment, PageAnswers
 from selfassess.bank.catalog import estimated_minutes
+from selfassess.bank.model import NOT_APPLICABLE, Question
 from selfassess.bank.pages import Page
 from selfassess.i18n import INTERFACE_LANGUAGES
 from selfassess.web import csrf, mailing
@@ -19,7 +20,7 @@ from selfassess.web.banks import catalog, errors_as_pages, open_assessment
 from selfassess.web.db import get_db
 from selfassess.web.errors import HttpError
 from selfassess.web.forms import MAX_TEXT, ORGANISATION_FIELD, PagePost, page_choices, page_form, read_page
-from selfassess.web.i18n import _
+from selfassess.web.i18n import _, ngettext
 from selfassess.web.links import external_url
 from selfassess.web.pagestate import PageState
 
@@ -96,12 +97,27 @@ def render_page(
             bank=bank,
             page=page,
             pages=found.pages,
+            complete=assessments.complete_pages(bank, answers),
             choices=page_choices(bank, page, lang, _),
             errors=post.errors if post else {},
             lang=lang,
-            notice=notice,
+            notice=notice or skipped_notice(),
         ),
         status,
+    )
+
+
+def skipped_notice() -> str | None:
+    """A hint, on the page after, that the page left had required questions unanswered."""
+    skipped = session.pop("skipped", None)
+    if not isinstance(skipped, list) or len(skipped) != 2:
+        return None
+    page, count = skipped
+    return ngettext(
+        "Page %(page)d still has %(num)d required question without an answer. You can go back to it now or later: the review lists everything missing.",
+        "Page %(page)d still has %(num)d required questions without an answer. You can go back to it now or later: the review lists everything missing.",
+        int(count),
+        page=int(page),
     )
 
 
@@ -174,6 +190,9 @@ def save_page(token: str, number: int) -> Any:
     if shown_before and revealed:
         notice = _("Your answers opened more questions on this page. Please answer them too.")
         return render_page(found, current, answers, notice=notice)
+    missing = assessments.missing_required(found.bank, current, answers)
+    if missing:
+        session["skipped"] = [number, missing]
     if number < len(found.pages):
         return redirect(url_for("respond.page", token=token, number=number + 1))
     return redirect(url_for("respond.review", token=token))
@@ -231,12 +250,18 @@ def render_review(found: Assessment, problems: bool = False, status: int = 200) 
     answers = assessments.answers(db, found.response)
     answered, asked = assessments.progress(found.bank, answers)
     missing = assessments.unanswered(found.bank, answers)
+    lang = found.response.language
+    given = [
+        (page, [(q, answer_text(q, answers[q.id], lang)) for q in page.questions if q.id in answers])
+        for page in found.pages
+    ]
     return (
         render_template(
             "respond/review.html",
             response=found.response,
             bank=found.bank,
             pages=found.pages,
+            given=[(page, rows) for page, rows in given if rows],
             required=[(q, n) for q, n in missing if q.required],
             optional=[(q, n) for q, n in missing if not q.required],
             organisation=assessments.organisation_name(db, found.response),
@@ -264,6 +289,23 @@ def copy(token: str) -> HttpResponse:
     found = open_assessment(token)
     draft = assessments.copy(get_db(), catalog(), found)
     return redirect(url_for("respond.page", token=draft.token, number=1))
+
+
+def answer_text(question: Question, value: Any, lang: str) -> str:
+    """An answer as the respondent chose it: option labels, a number with its unit, the text."""
+    if value == NOT_APPLICABLE:
+        return _("Not applicable")
+    if question.type == "yesno":
+        return _("Yes") if value == "yes" else _("No")
+    if isinstance(value, list):
+        labels = [option.label.get(lang) for v in value if (option := question.option(v)) is not None]
+        return ", ".join(labels) if labels else _("None of these")
+    option = question.option(value) if question.options else None
+    if option is not None:
+        return option.label.get(lang)
+    if isinstance(value, float):
+        value = f"{value:g}"
+    return f"{value} {question.unit}" if question.unit else str(value)
 
 
 def page_url(token: str, number: int, question_id: str | None = None) -> str:
