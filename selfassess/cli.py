@@ -113,7 +113,9 @@ def _compatibility_warnings(banks: list[Any], database: str) -> list[str]:
         before = _stored_version(db, bank.id)
         if before is None:
             continue
-        changes = diff(before, bank) if before.version == bank.version else []
+        # Draft languages are not offered to respondents: their texts may grow under one version.
+        offered = set(before.languages) | set(bank.languages)
+        changes = diff(before, bank, languages=offered) if before.version == bank.version else []
         if changes:
             what = "the texts and the scoring changed" if any(c.scoring for c in changes) else "the texts changed"
             warnings.append(

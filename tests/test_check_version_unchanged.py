@@ -67,3 +67,14 @@ def test_a_changed_comment_alone_is_no_warning(stored):
     path, db_path = stored
     path.write_text(path.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
     assert "the version is still" not in check(path, db_path).stdout
+
+
+def test_a_draft_translation_growing_under_the_same_version_is_no_warning(stored):
+    path, db_path = stored
+    title = load_bank(path).dimensions[0].title.get("en")
+    edit(path, "languages: [en]", "languages: [en]\ndraft_languages: [sv]")
+    edit(path, f"title: {title}\n", f"title: {{en: {title}, sv: Inkludering}}\n")
+    done = check(path, db_path)
+    assert done.returncode == 0, done.stdout
+    assert "warning: the bank's title has no 'sv' translation yet" in done.stdout  # the draft's holes
+    assert "the version is still" not in done.stdout

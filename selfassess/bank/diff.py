@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,10 +21,10 @@ class Change:
         return f"[{'scoring' if self.scoring else 'wording'}] {self.where}: {self.what}"
 
 
-def _text(old: Text | None, new: Text | None) -> str | None:
-    """Describe a change of a human text, or None."""
-    a = dict(old.translations) if old else {}
-    b = dict(new.translations) if new else {}
+def _text_in(old: Text | None, new: Text | None, languages: Collection[str] | None = None) -> str | None:
+    """Describe a change of a human text in *languages* (default: all), or None."""
+    a = {k: v for k, v in (old.translations if old else {}).items() if languages is None or k in languages}
+    b = {k: v for k, v in (new.translations if new else {}).items() if languages is None or k in languages}
     if a == b:
         return None
     changed = sorted(lang for lang in set(a) | set(b) if a.get(lang) != b.get(lang))
@@ -34,9 +35,12 @@ def _value(name: str, old: Any, new: Any) -> str | None:
     return None if old == new else f"{name} {old!r} → {new!r}"
 
 
-def diff(old: Questionnaire, new: Questionnaire) -> list[Change]:
-    """Return the changes from *old* to *new*, in bank order."""
+def diff(old: Questionnaire, new: Questionnaire, *, languages: Collection[str] | None = None) -> list[Change]:
+    """Return the changes from *old* to *new*, in bank order; texts compared in *languages* (default: all)."""
     out: list[Change] = []
+
+    def _text(a: Text | None, b: Text | None) -> str | None:
+        return _text_in(a, b, languages)
 
     def add(where: str, what: str | None, scoring: bool) -> None:
         if what:
@@ -64,7 +68,7 @@ def diff(old: Questionnaire, new: Questionnaire) -> list[Change]:
     for did in new_dims.keys() - old_dims.keys():
         add(f"dimension '{did}'", "added", True)
     for did in old_dims.keys() & new_dims.keys():
-        _dimension(old_dims[did], new_dims[did], add)
+        _dimension(old_dims[did], new_dims[did], add, languages)
     old_q = {q.id: q for q in old.questions}
     new_q = {q.id: q for q in new.questions}
     for qid in old_q.keys() - new_q.keys():
@@ -72,21 +76,29 @@ def diff(old: Questionnaire, new: Questionnaire) -> list[Change]:
     for qid in new_q.keys() - old_q.keys():
         add(f"question '{qid}'", "added", new_q[qid].scored)
     for qid in [q.id for q in new.questions if q.id in old_q]:
-        _question(old_q[qid], new_q[qid], add)
+        _question(old_q[qid], new_q[qid], add, languages)
     return out
 
 
-def _dimension(old: Dimension, new: Dimension, add: Any) -> None:
+def _dimension(old: Dimension, new: Dimension, add: Any, languages: Collection[str] | None) -> None:
     where = f"dimension '{new.id}'"
+
+    def _text(a: Text | None, b: Text | None) -> str | None:
+        return _text_in(a, b, languages)
+
     add(where, _text(old.title, new.title) and "title " + (_text(old.title, new.title) or ""), False)
     add(where, _text(old.description, new.description) and "description reworded", False)
     add(where, _value("weight", old.weight, new.weight), True)
-    if {k: v.translations for k, v in old.feedback.items()} != {k: v.translations for k, v in new.feedback.items()}:
+    if old.feedback.keys() != new.feedback.keys() or any(_text(v, new.feedback[k]) for k, v in old.feedback.items()):
         add(where, "advice changed", False)
 
 
-def _question(old: Question, new: Question, add: Any) -> None:
+def _question(old: Question, new: Question, add: Any, languages: Collection[str] | None) -> None:
     where = f"question '{new.id}'"
+
+    def _text(a: Text | None, b: Text | None) -> str | None:
+        return _text_in(a, b, languages)
+
     scored = old.scored or new.scored
     add(where, _value("dimension", old.dimension, new.dimension), scored)
     add(where, _value("type", old.type, new.type), scored)
