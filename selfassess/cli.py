@@ -352,7 +352,14 @@ def score(bank: str, answers_file: str, feedback: bool, lang: str | None, partia
     except UnknownRubric as exc:
         raise click.ClickException(str(exc)) from None
     output = result_json(questionnaire, result, feedback=feedback, lang=lang, digits=digits)
-    click.echo(json.dumps(output, indent=2, ensure_ascii=False))
+    try:
+        text = json.dumps(output, indent=2, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        raise click.ClickException(
+            f"the rubric {questionnaire.rubric.plugin!r} gave a score that is not a finite number, "
+            "which JSON cannot hold; is a rubric plugin broken?"
+        ) from None
+    click.echo(text)
 
 
 @cli.command()
@@ -657,8 +664,9 @@ def privacy_command(database: str | None) -> None:
         groups = policy.groups_per_organisation(bank)
         per_year = policy.releases_per_year(bank)
         click.echo(
-            f"{bank.id}: an organisation is in {groups} groups at once (everyone, {len(bank.profile)} profile"
-            f" questions, its cohort); each group gets at most {per_year} releases a year, so one organisation"
+            f"{bank.id}: an organisation is in at most {groups} groups at once (everyone, its cohort, one per"
+            f" profile answer, each value of a multi-answer question counted); each group gets at most {per_year}"
+            f" releases a year, so one organisation"
             f" spends at most {groups} x {per_year} x {policy.epsilon:g} = {groups * per_year * policy.epsilon:g} a year"
         )
     if database:
