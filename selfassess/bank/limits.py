@@ -45,6 +45,8 @@ WEIGHT = Range(0, 1000, above_low=True)
 #: Option scores, scale values, a number question's min, max and score.from/to, show_if min,
 #: and rubric settings that declare no range of their own.
 VALUE = Range(-(10**9), 10**9)
+#: A role's min_respondents (a whole number).
+RESPONDENTS = Range(1, 100_000)
 #: A level's min, on the 0-100 score.
 LEVEL_MIN = Range(0, 100)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from selfassess.bank.limits import LEVEL_MIN, VALUE, WEIGHT, Range, plain, shown
+from selfassess.bank.limits import LEVEL_MIN, RESPONDENTS, VALUE, WEIGHT, Range, plain, shown
 from selfassess.bank.messages import did_you_mean, is_number, kind, suggest
 from selfassess.bank.model import (
     Dimension,
@@ -22,6 +22,7 @@ from selfassess.bank.model import (
     Option,
     Question,
     Questionnaire,
+    Role,
     RubricSpec,
     ShowIf,
     Text,
@@ -40,13 +41,25 @@ LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 DEFAULT_RUBRIC = "weighted-mean"
 
 TOP_REQUIRED = ("id", "version", "title", "languages", "rubric", "dimensions")
-TOP_KEYS = {*TOP_REQUIRED, "description", "draft_languages", "scales", "profile"}
-DIMENSION_KEYS = {"id", "title", "description", "weight", "questions", "feedback"}
+TOP_KEYS = {*TOP_REQUIRED, "description", "draft_languages", "scales", "profile", "roles"}
+DIMENSION_KEYS = {"id", "title", "description", "weight", "questions", "feedback", "roles"}
 # The keys every question takes; each type adds its own (questiontypes).
-COMMON_QUESTION_KEYS = {"id", "type", "text", "help", "weight", "required", "allow_na", "show_if"}
+COMMON_QUESTION_KEYS = {
+    "id",
+    "type",
+    "text",
+    "help",
+    "weight",
+    "required",
+    "allow_na",
+    "show_if",
+    "roles",
+    "share_text",
+}
 QUESTION_KEYS = COMMON_QUESTION_KEYS | set(KEY_OWNERS)
 SCALE_OPTION_KEYS = {"value", "label"}
 LEVEL_KEYS = {"id", "min", "label", "description"}
+ROLE_KEYS = {"id", "label", "min_respondents", "weight"}
 RUBRIC_KEYS = {"plugin", "levels"}
 SHOW_IF_OPERATORS = ("equals", "in", "min")
 
@@ -144,6 +157,9 @@ class _Builder:
         self._other_rubrics: dict[tuple[str, str], dict[str, str]] = {}
         self.scales: dict[str, tuple[Option, ...]] = {}
         self.scale_paths: dict[str, Path_] = {}
+        self.roles: list[Role] = []
+        # Written in the file, even when too broken to build: naming one is not a second mistake.
+        self.role_ids: list[str] = []
 
     # -- reporting -----------------------------------------------------------------
 
@@ -292,6 +308,7 @@ class _Builder:
         description = self.optional_text(data, (), "description", "the bank's description")
         self.read_scales(data)
         rubric_spec = self.read_rubric(data)
+        self.read_roles(data)
         seen: dict[str, Path_] = {}
         profile = self.read_profile(data, seen)
         dimensions = self.read_dimensions(data, seen)
@@ -314,6 +331,7 @@ class _Builder:
             source=self.name,
             content_hash=content_hash,
             text=text,
+            roles=tuple(self.roles),
         )
         if self.rubric is not None:
             for found in self.rubric.check(bank):
@@ -379,6 +397,78 @@ class _Builder:
             else:
                 drafts.append(lang)
         self.drafts = tuple(drafts)
+
+    def read_roles(self, data: dict[str, Any]) -> None:
+        """Read ``roles``: the groups of people that answer for an organisation."""
+        if "roles" not in data:
+            return
+        items = self.sequence(("roles",), data["roles"], "roles")
+        if items is not None and not items:
+            self.problem(("roles",), "roles is empty; list the groups that answer, or remove 'roles:'")
+        for i, item in enumerate(items or []):
+            path: Path_ = ("roles", i)
+            block = self.mapping(path, item, f"role {i + 1}")
+            if block is None:
+                continue
+            role_id = self.ident((*path, "id"), block["id"], f"the id of role {i + 1}") if "id" in block else None
+            what = f"role '{role_id}'" if role_id else f"role {i + 1}"
+            self.keys(path, block, what, ROLE_KEYS, ("id", "label"))
+            if role_id is not None and role_id in self.role_ids:
+                self.problem((*path, "id"), f"the role id '{role_id}' is used twice; role ids must be unique")
+                role_id = None
+            elif role_id is not None:
+                self.role_ids.append(role_id)
+            label = self.text((*path, "label"), block["label"], f"the label of {what}") if "label" in block else None
+            minimum: int | None = 1
+            if "min_respondents" in block:
+                value = block["min_respondents"]
+                if isinstance(value, float) and value.is_integer() and value in RESPONDENTS:
+                    value = int(value)
+                if is_number(value) and not isinstance(value, int):
+                    self.problem(
+                        (*path, "min_respondents"),
+                        f"min_respondents of {what} must be a whole number of people, not {shown(value)}",
+                    )
+                    minimum = None
+                else:
+                    number = self.number(
+                        (*path, "min_respondents"), value, f"min_respondents of {what}", within=RESPONDENTS
+                    )
+                    minimum = None if number is None else int(number)
+            weight = (
+                self.number((*path, "weight"), block["weight"], f"the weight of {what}", within=WEIGHT)
+                if "weight" in block
+                else 1.0
+            )
+            if role_id is not None and label is not None and minimum is not None and weight is not None:
+                self.roles.append(Role(role_id, label, minimum, weight, where=path))
+
+    def read_role_list(self, block: dict[str, Any], path: Path_, what: str, within: tuple[str, ...]) -> tuple[str, ...]:
+        """Read the ``roles:`` of a dimension or question; without one, every role in *within*."""
+        if "roles" not in block:
+            return within
+        rpath = (*path, "roles")
+        if not isinstance(self.doc.data, dict) or "roles" not in self.doc.data:
+            self.problem(
+                rpath,
+                f"{what} has 'roles:', but the bank declares no roles; add a top-level 'roles:' list, "
+                "or remove this one",
+                at_key=True,
+            )
+            return ()
+        items = self.sequence(rpath, block["roles"], f"the roles of {what}")
+        found: list[str] = []
+        for i, role_id in enumerate(items or []):
+            if not isinstance(role_id, str) or role_id not in self.role_ids:
+                self.problem(
+                    (*rpath, i),
+                    f"{what} names an unknown role {kind(role_id)}{suggest(str(role_id), self.role_ids)}",
+                )
+            elif role_id in found:
+                self.problem((*rpath, i), f"the role '{role_id}' is listed twice in the roles of {what}")
+            else:
+                found.append(role_id)
+        return tuple(r for r in self.role_ids if r in found)  # the bank's order, whatever the list's
 
     def read_scales(self, data: dict[str, Any]) -> None:
         scales = self.mapping(("scales",), data["scales"], "scales") if "scales" in data else None
@@ -602,11 +692,12 @@ class _Builder:
                 if "weight" in block
                 else 1.0
             )
+            roles = self.read_role_list(block, path, what, tuple(self.role_ids))
             questions: list[Question] = []
             if "questions" in block:
                 qitems = self.sequence((*path, "questions"), block["questions"], f"the questions of {what}") or []
                 for j, qitem in enumerate(qitems):
-                    q = self.read_question((*path, "questions", j), qitem, dim_id or "?", seen_questions)
+                    q = self.read_question((*path, "questions", j), qitem, dim_id or "?", seen_questions, roles)
                     if q is not None:
                         questions.append(q)
                 if not qitems:
@@ -615,12 +706,19 @@ class _Builder:
                     self.problem(
                         (*path, "questions"), f"{what} has no scored question (only text); add one it can be scored by"
                     )
+                elif (
+                    self.role_ids and len(questions) == len(qitems) and not any(q.scored and q.roles for q in questions)
+                ):
+                    self.problem(
+                        (*path, "roles") if "roles" in block else (*path, "questions"),
+                        f"no role answers a scored question in {what}; give at least one scored question a role",
+                    )
             feedback = self.read_feedback(block, path, what)
             if dim_id is not None and title is not None and weight is not None:
                 dimensions.append(
                     Dimension(
                         id=dim_id, title=title, description=description, weight=weight,
-                        questions=tuple(questions), feedback=frozen_map(feedback), where=path,
+                        questions=tuple(questions), feedback=frozen_map(feedback), where=path, roles=roles,
                     )
                 )  # fmt: skip
         return dimensions
@@ -645,7 +743,14 @@ class _Builder:
                 feedback[str(level_id)] = text
         return feedback
 
-    def read_question(self, path: Path_, item: Any, dimension: str | None, seen: dict[str, Path_]) -> Question | None:
+    def read_question(
+        self,
+        path: Path_,
+        item: Any,
+        dimension: str | None,
+        seen: dict[str, Path_],
+        dimension_roles: tuple[str, ...] = (),
+    ) -> Question | None:
         where = "the profile" if dimension is None else f"dimension '{dimension}'"
         block = self.mapping(path, item, f"a question in {where}")
         if block is None:
@@ -689,6 +794,16 @@ class _Builder:
             allow_na = bool(self.flag((*path, "allow_na"), block["allow_na"], f"allow_na in {what}"))
         own = self.type_keys(block, path, what, rules, scored)
         show_if = self.read_show_if(block, path, what)
+        roles = self.question_roles(block, path, what, dimension, dimension_roles)
+        share_text = False
+        if "share_text" in block:
+            share_text = bool(self.flag((*path, "share_text"), block["share_text"], f"share_text in {what}"))
+            if rules is not None and rules.name != "text":
+                self.problem(
+                    (*path, "share_text"),
+                    f"share_text is for text questions only, and {what} is of type {rules.name}; remove it",
+                    at_key=True,
+                )
         settings = {}
         for key, setting in declared.items():
             if key in block and self.setting((*path, key), block[key], setting, f"{key} in {what}"):
@@ -699,8 +814,35 @@ class _Builder:
             id=qid, type=rules.name, text=text, help=help_, scale=own.scale, options=own.options, weight=weight,
             required=required, allow_na=allow_na, unit=own.unit, min=own.min, max=own.max,
             score_from=own.score_from, score_to=own.score_to, show_if=show_if, dimension=dimension,
-            scored=scored, where=path, settings=frozen_map(settings),
+            scored=scored, where=path, settings=frozen_map(settings), roles=roles, share_text=share_text,
         )  # fmt: skip
+
+    def question_roles(
+        self, block: dict[str, Any], path: Path_, what: str, dimension: str | None, within: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        """A question's roles: its dimension's, or a narrower list; none for the profile."""
+        if dimension is None:
+            if "roles" in block:
+                self.problem(
+                    (*path, "roles"),
+                    f"{what} is in the profile, which the coordinator answers once for the whole organisation; "
+                    "remove 'roles:' (or move the question into a dimension)",
+                    at_key=True,
+                )
+            return ()
+        roles = self.read_role_list(block, path, what, within)
+        wider = [r for r in roles if r not in within]
+        if wider:
+            self.problem(
+                (*path, "roles"),
+                f"{what} is given to {', '.join(wider)}, which do not answer its dimension "
+                f"(its roles: {', '.join(within) or 'none'}); a question may narrow its dimension's roles, "
+                "not widen them",
+            )
+            roles = tuple(r for r in roles if r in within)
+        elif "roles" in block and not roles and isinstance(block["roles"], list) and not block["roles"]:
+            self.problem((*path, "roles"), f"no role answers {what} (roles: []); list at least one role")
+        return roles
 
     def type_keys(
         self, block: dict[str, Any], path: Path_, what: str, rules: QuestionType | None, scored: bool
@@ -768,6 +910,17 @@ class _Builder:
                 )
                 continue
             target = by_id[cond.question]
+            # The profile is the organisation's, known to every group; a dimension question is only
+            # answered by its roles, so a condition on it is undecided for the others.
+            unanswered = [r for r in q.roles if target.dimension is not None and r not in target.roles]
+            if unanswered:
+                self.problem(
+                    spath,
+                    f"show_if of question '{q.id}' depends on '{target.id}', which {', '.join(unanswered)} "
+                    f"{'does' if len(unanswered) == 1 else 'do'} not answer (it is for {', '.join(target.roles) or 'no role'}); "
+                    f"narrow the roles of '{q.id}', or give '{target.id}' those roles",
+                )
+                continue
             vpath = (*q.where, "show_if", cond.operator)
             if cond.operator == "min" and not TYPES[target.type].ordered:
                 ordered = " or ".join(t.name for t in TYPES.values() if t.ordered)

@@ -7,7 +7,7 @@ Every human text is a :class:`Text`, a map of language code → string.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Literal
@@ -97,6 +97,10 @@ class Question:
     score_to: float | None = None
     show_if: ShowIf | None = None
     dimension: str | None = None
+    # The ids of the roles that answer it, resolved from its dimension; empty in a bank without roles.
+    roles: tuple[str, ...] = ()
+    # A text question whose answers may be shown to the coordinator without the writer's name.
+    share_text: bool = False
     # True when the question counts towards its dimension's score: set by the loader from its type.
     scored: bool = False
     # Where the question sits in its YAML document, for messages about it.
@@ -141,6 +145,19 @@ class RubricSpec:
 
 
 @dataclass(frozen=True)
+class Role:
+    """A group of people in an organisation who answer the questions meant for them."""
+
+    id: str
+    label: Text
+    # Fewer respondents than this and the group's answers are neither combined nor shown.
+    min_respondents: int = 1
+    # The group's weight when the organisation's score combines the groups.
+    weight: float = 1.0
+    where: tuple[str | int, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
 class Dimension:
     """One axis of the radar chart, with its questions and advice per level."""
 
@@ -151,6 +168,8 @@ class Dimension:
     description: Text | None = None
     feedback: Mapping[str, Text] = field(default_factory=frozen_map)
     where: tuple[str | int, ...] = field(default=(), compare=False)
+    # The ids of the roles that answer it; empty in a bank without roles.
+    roles: tuple[str, ...] = ()
 
     @cached_property
     def scored_questions(self) -> tuple[Question, ...]:
@@ -188,6 +207,10 @@ class Questionnaire:
     # Languages still being translated: never offered to respondents (``languages`` holds only
     # complete ones); their texts fall back to the default language where a translation is missing.
     draft_languages: tuple[str, ...] = ()
+    # The groups that answer for an organisation; empty: one respondent answers everything.
+    roles: tuple[Role, ...] = ()
+    # Set on a role's view of a bank (:meth:`for_role`): whose questions it holds.
+    viewed_as: str | None = None
 
     # Worked out on first use: asked on every page save and every score. A cached_property
     # writes the instance's __dict__, so the dataclass stays frozen and compares by its fields.
@@ -224,6 +247,40 @@ class Questionnaire:
     def dimension(self, dimension_id: str) -> Dimension | None:
         """Return the dimension called *dimension_id*."""
         return next((d for d in self.dimensions if d.id == dimension_id), None)
+
+    def role(self, role_id: str) -> Role | None:
+        """Return the role called *role_id*."""
+        return next((r for r in self.roles if r.id == role_id), None)
+
+    @cached_property
+    def role_views(self) -> Mapping[str, Questionnaire]:
+        """Per role id, the bank as that role sees it (see :meth:`for_role`)."""
+        return MappingProxyType({r.id: self._view(r.id) for r in self.roles})
+
+    def for_role(self, role_id: str) -> Questionnaire:
+        """Return the bank as *role_id* answers it: every dimension, only that role's questions.
+
+        The profile stays (the coordinator's answers hold for every group); a dimension the
+        role does not answer keeps no questions, so rubrics score it ``None``. A rubric written
+        for whole banks scores a view unchanged.
+        """
+        if role_id not in self.role_views:
+            raise KeyError(f"bank {self.id!r} has no role {role_id!r}")
+        return self.role_views[role_id]
+
+    def questions_for(self, role_id: str) -> tuple[Question, ...]:
+        """The questions *role_id* answers, profile excluded, in order."""
+        return tuple(q for d in self.for_role(role_id).dimensions for q in d.questions)
+
+    def dimensions_for(self, role_id: str) -> tuple[Dimension, ...]:
+        """The dimensions *role_id* answers at least one question of."""
+        return tuple(d for d in self.for_role(role_id).dimensions if d.questions)
+
+    def _view(self, role_id: str) -> Questionnaire:
+        dimensions = tuple(
+            replace(d, questions=tuple(q for q in d.questions if role_id in q.roles)) for d in self.dimensions
+        )
+        return replace(self, dimensions=dimensions, viewed_as=role_id)
 
     @cached_property
     def _by_id(self) -> Mapping[str, Question]:

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from selfassess.bank import loader
-from selfassess.bank.limits import LEVEL_MIN, VALUE, WEIGHT
+from selfassess.bank.limits import LEVEL_MIN, RESPONDENTS, VALUE, WEIGHT
 from selfassess.bank.questiontypes import KEY_OWNERS, QUESTION_TYPES, TYPES, QuestionType
 from selfassess.scoring.plugins import DEFAULT_PLUGINS
 from selfassess.scoring.rubrics.base import Setting
@@ -56,6 +56,12 @@ def bank_schema() -> dict[str, Any]:
     value = {"type": ["string", "number"]}
     weight = {**WEIGHT.schema(), "default": 1}
     number = VALUE.schema()
+    role_list = {
+        "type": "array",
+        "uniqueItems": True,
+        "items": ident,
+        "description": "ids of the bank's roles that answer it; default: every role (a question: its dimension's)",
+    }
 
     def obj(properties: dict[str, Any], required: list[str], allowed: set[str]) -> dict[str, Any]:
         assert set(properties) == allowed, sorted(set(properties) ^ allowed)
@@ -69,6 +75,11 @@ def bank_schema() -> dict[str, Any]:
         "weight": weight,
         "required": {"type": "boolean"},
         "allow_na": {"type": "boolean", "description": "adds a 'Not applicable' answer"},
+        "roles": role_list,
+        "share_text": {
+            "type": "boolean",
+            "description": "text questions only: answers may be shown to the coordinator without the writer's name",
+        },
         **{key: schema for rules in TYPES.values() for key, schema in rules.schema().items()},
         "show_if": {
             "type": "object",
@@ -85,6 +96,12 @@ def bank_schema() -> dict[str, Any]:
     }
     question = obj(question_props, ["id", "type", "text"], loader.QUESTION_KEYS)
     question["allOf"] = [_type_rule(rules) for rules in TYPES.values()]
+    question["allOf"].append(
+        {
+            "if": {"properties": {"type": {"not": {"const": "text"}}}, "required": ["type"]},
+            "then": {"properties": {"share_text": False}},
+        }
+    )
     question["properties"].update({k: _setting_schema(s) for k, s in question_settings.items()})
     rubric = obj(
         {
@@ -123,6 +140,12 @@ def bank_schema() -> dict[str, Any]:
                     "additionalProperties": {"type": "array", "minItems": 2, "items": {"$ref": "#/$defs/scaleOption"}},
                 },
                 "profile": {"type": "array", "items": question},
+                "roles": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"$ref": "#/$defs/role"},
+                    "description": "the groups of people that answer for an organisation, each its own questions",
+                },
                 "rubric": rubric,
                 "dimensions": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/dimension"}},
             },
@@ -149,6 +172,22 @@ def bank_schema() -> dict[str, Any]:
                 ["id", "min", "label"],
                 loader.LEVEL_KEYS,
             ),
+            "role": obj(
+                {
+                    "id": ident,
+                    "label": text,
+                    "min_respondents": {
+                        "type": "integer",
+                        "minimum": RESPONDENTS.low,
+                        "maximum": RESPONDENTS.high,
+                        "default": 1,
+                        "description": "the group counts once this many have answered",
+                    },
+                    "weight": weight,
+                },
+                ["id", "label"],
+                loader.ROLE_KEYS,
+            ),
             "question": question,
             "dimension": obj(
                 {
@@ -158,6 +197,7 @@ def bank_schema() -> dict[str, Any]:
                     "weight": weight,
                     "questions": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/question"}},
                     "feedback": {"type": "object", "description": "advice per level id", "additionalProperties": text},
+                    "roles": role_list,
                 },
                 ["id", "title", "questions"],
                 loader.DIMENSION_KEYS,

@@ -14,12 +14,16 @@ class UnknownRubric(LookupError):
     """The bank names a rubric that is not installed."""
 
 
-def score(bank: Questionnaire, answers: Mapping[str, Any]) -> Result:
-    """Score checked *answers* with the rubric the bank names."""
+def score(bank: Questionnaire, answers: Mapping[str, Any], *, role: str | None = None) -> Result:
+    """Score checked *answers* with the rubric the bank names; with *role*, on that role's questions.
+
+    The rubric gets the role's view of the bank (:meth:`Questionnaire.for_role`), so a rubric
+    written for whole banks scores a role unchanged.
+    """
     rubric = get_rubric(bank.rubric.plugin)
     if rubric is None:
         raise UnknownRubric(f"the rubric {bank.rubric.plugin!r} of bank {bank.id!r} is not installed")
-    return rubric.score(bank, answers)
+    return rubric.score(bank if role is None else bank.for_role(role), answers)
 
 
 def _round(value: float | None, digits: int | None) -> float | None:

@@ -20,6 +20,8 @@ DEFAULT_PLUGINS = (
     "selfassess.scoring.rubrics.weighted_mean",
     "selfassess.scoring.rubrics.staged",
 )
+# Built-in implementations of the other hooks, registered like the rubrics.
+DEFAULT_HOOKS = ("selfassess.scoring.default_aggregation",)
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ def get_plugin_manager() -> pluggy.PluginManager:
     pm = pluggy.PluginManager("selfassess")
     pm.add_hookspecs(hookspecs)
     pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
-    for name in DEFAULT_PLUGINS:
+    for name in (*DEFAULT_PLUGINS, *DEFAULT_HOOKS):
         pm.register(importlib.import_module(name), name=name)
     return pm
 
@@ -44,6 +46,11 @@ def get_plugin_manager() -> pluggy.PluginManager:
 @cache
 def _manager() -> pluggy.PluginManager:
     return get_plugin_manager()
+
+
+def plugin_manager() -> pluggy.PluginManager:
+    """Return the process's plugin manager, built on first use."""
+    return _manager()
 
 
 def installed_rubrics(pm: pluggy.PluginManager | None = None) -> dict[str, InstalledRubric]:

@@ -49,6 +49,10 @@ def preview() -> Any:
     if bank is None:
         return render_template("preview/problems.html", problems=problems, stamp=stamp)
     lang = _language(bank, request.args.get("lang"))
+    role = _role(bank, request.args.get("role"))
+    whole = bank
+    if role is not None:
+        bank = bank.for_role(role)
     slots = PageState("preview", {}, {q.id for q in bank.questions if q.show_if is None}, 0, len(bank.questions))
     pages = bank_pages(bank)
     return render_template(
@@ -61,9 +65,16 @@ def preview() -> Any:
         choices={p.number: page_choices(bank, p, lang, _) for p in pages},
         slots=slots,
         lang=lang,
+        role=role,
+        roles=whole.roles,
         stamp=stamp,
         errors={},
     )
+
+
+def _role(bank: Questionnaire, asked: str | None) -> str | None:
+    """The role asked for if the bank has it; ``None`` shows every question (all roles)."""
+    return asked if asked is not None and bank.role(asked) is not None else None
 
 
 def _language(bank: Questionnaire, asked: str | None) -> str:
@@ -88,6 +99,9 @@ def score_answers() -> Any:
         raw = None
     if not isinstance(raw, dict):
         return {"error": "send the answers as a JSON object"}, 400
+    role = _role(bank, request.args.get("role"))
+    if role is not None:
+        bank = bank.for_role(role)
     checked = check_answers(bank, {k: v for k, v in raw.items() if v not in ("", [], None)}, partial=True)
     try:
         result = score(bank, checked.answers)
