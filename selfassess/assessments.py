@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -50,6 +50,14 @@ class NoSuchPage(AssessmentError):
 
 class ScoringFailed(AssessmentError):
     """The bank's rubric gave a score that is not a finite number (a broken plugin)."""
+
+
+class Coordinating(AssessmentError):
+    """A round's coordinating response is submitted by closing the round, never on its own."""
+
+
+class RoundClosed(AssessmentError):
+    """The round was closed: it takes no more respondents or answers."""
 
 
 class UnknownLanguage(AssessmentError):
@@ -106,7 +114,28 @@ def open_by_token(db: Db, catalog: Catalog, token: str) -> Assessment:
     bank = bank_as_answered(db, catalog, response)
     if bank is None:
         raise BankUnavailable(response.bank_id)
-    return Assessment(response, bank)
+    return Assessment(response, answered_view(bank, response))
+
+
+def answered_view(bank: Questionnaire, response: store.Response) -> Questionnaire:
+    """The part of *bank* this response answers: all of it, or its share of a round (bank with roles).
+
+    A respondent answers their role's questions, from the first dimension they have any in
+    (the profile is the coordinator's); a coordinator answers the profile while the round is
+    open, and once it is closed the response holds the organisation's scores in every dimension.
+    """
+    if response.role is not None:
+        if response.role not in {r.id for r in bank.roles}:
+            raise BankUnavailable(response.bank_id)  # the bank lost the role since
+        return replace(bank.for_role(response.role), profile=(), dimensions=bank.dimensions_for(response.role))
+    if response.round_id is not None and not response.submitted:
+        return profile_view(bank)
+    return bank
+
+
+def profile_view(bank: Questionnaire) -> Questionnaire:
+    """The profile alone: what a round's coordinator answers for the organisation."""
+    return replace(bank, dimensions=())
 
 
 def open_by_id(db: Db, catalog: Catalog, response_id: int) -> Assessment:
@@ -117,7 +146,7 @@ def open_by_id(db: Db, catalog: Catalog, response_id: int) -> Assessment:
     bank = bank_as_answered(db, catalog, response)
     if bank is None:
         raise BankUnavailable(response.bank_id)
-    return Assessment(response, bank)
+    return Assessment(response, answered_view(bank, response))
 
 
 def bank_as_answered(db: Db, catalog: Catalog, response: store.Response) -> Questionnaire | None:
@@ -214,7 +243,7 @@ def save_page(
     remove = (set(sent.cleared) | hidden) & set(stored)
     if not store.save_answers(db, response, keep, remove, page=number, language=language):
         raise Submitted(response.token)  # submitted from another tab while this page was open
-    if number == 1 and sent.organisation:
+    if assessment.page(number).is_profile and sent.organisation:
         store.set_organisation(db, response, sent.organisation)
     return {k: v for k, v in merged.items() if k not in hidden}
 
@@ -235,21 +264,33 @@ def submit(db: Db, assessment: Assessment) -> SubmitOutcome:
     """Check, score and submit the response, once; a second submit (another tab) changes nothing."""
     assessment.refuse_if_submitted()
     response, bank = assessment.response, assessment.bank
+    if response.coordinates:
+        raise Coordinating(response.token)
     while True:
         stored = store.load_answers(db, response.id)
         checked = check_answers(bank, stored)
-        outcome = SubmitOutcome(checked, not store.organisation_name(db, response.organisation_id))
+        # A round's respondents are anonymous: the organisation is the coordinator's to name.
+        named = response.role is not None or store.organisation_name(db, response.organisation_id)
+        outcome = SubmitOutcome(checked, not named)
         if not outcome.ok:
             return outcome
         result = score(bank, checked.answers)
         if not finite(result):
             raise ScoringFailed(bank.rubric.plugin)
         try:
-            store.submit(db, response, bank, result, scored=stored)
+            if response.role is not None:
+                # Scored again with the whole bank when the round closes; here only checked.
+                store.submit_respondent(db, response, stored)
+            else:
+                store.submit(db, response, bank, result, scored=stored)
         except store.AnswersChanged:
             continue  # a page was saved meanwhile: check and score the answers as they are now
         except store.AlreadySubmitted:
-            pass  # submitted a moment ago, perhaps from another tab: the same report follows
+            # Submitted a moment ago, perhaps from another tab: the same report follows. A
+            # respondent's draft also stays a draft once the round was closed.
+            again = store.get_response_by_id(db, response.id)
+            if again is not None and not again.submitted:
+                raise RoundClosed(response.token) from None
         return outcome
 
 

@@ -185,6 +185,11 @@ class Page:
     questions: tuple[Question, ...]
     dimension: Dimension | None = None
 
+    @property
+    def is_profile(self) -> bool:
+        """Whether this is the profile page (which also asks the organisation's name)."""
+        return self.dimension is None
+
 
 @dataclass(frozen=True)
 class Questionnaire:
@@ -237,8 +242,13 @@ class Questionnaire:
 
     @cached_property
     def pages(self) -> tuple[Page, ...]:
-        """The pages of the assessment, numbered from 1: the profile, then one per dimension."""
-        return (Page(1, self.profile), *(Page(i + 2, d.questions, d) for i, d in enumerate(self.dimensions)))
+        """The pages of the assessment, numbered from 1: the profile, then one per dimension.
+
+        A round's respondent answers a role's view without the profile (the coordinator's):
+        their pages start at the first dimension, and none of them asks for a name.
+        """
+        first = () if self.viewed_as is not None and not self.profile else (Page(1, self.profile),)
+        return (*first, *(Page(len(first) + i + 1, d.questions, d) for i, d in enumerate(self.dimensions)))
 
     def question(self, question_id: str) -> Question | None:
         """Return the question called *question_id*, profile included."""

@@ -13,6 +13,7 @@ Modules, one job each:
 - ``purge``: finding and deleting abandoned drafts.
 - ``releases``: peer-figure releases, per-group change counters, vetted cohorts' approvals.
 - ``resets``: password-reset links (a hash of each token).
+- ``rounds``: rounds of banks with roles: coordinating response, role invitations, closing.
 
 Tables (documented in the README):
 
@@ -33,6 +34,9 @@ Tables (documented in the README):
 - ``peer_version``, ``version_counts``, ``profile_questions``, ``bank_versions``;
   ``facilitators``, ``login_failures``, ``cohorts``, ``cohort_facilitators``;
   ``password_resets`` (a SHA-256 of each reset link's token, its account, expiry and use).
+- ``rounds`` (a bank with roles: one organisation's round, its coordinating response, status,
+  the combined result as JSON once closed), ``role_invitations`` (one token per round and
+  role); ``responses.round_id`` and ``responses.role`` mark a round's responses.
 """
 
 from __future__ import annotations
@@ -132,6 +136,19 @@ from selfassess.store.responses import (
     stored_answer,
     submit,
 )
+from selfassess.store.rounds import (
+    Round,
+    close_round,
+    create_round,
+    earlier_rounds,
+    invitation,
+    invitations,
+    join_round,
+    participation,
+    round_by_id,
+    submit_respondent,
+    submitted_respondents,
+)
 from selfassess.store.schema import migrate
 
 __all__ = [
@@ -154,4 +171,8 @@ __all__ += [  # peer-figure releases (issue 13)
     "COHORT_GROUP", "Draft", "GroupKey", "Release", "all_releases", "approve_member", "approved_members",
     "cohort_vetted", "forget_releases", "group_changes", "group_histogram_rows", "latest_release", "make_release",
     "releases_since", "set_cohort_vetted",
+]  # fmt: skip
+__all__ += [  # rounds of banks with roles (issue 14)
+    "Round", "close_round", "create_round", "earlier_rounds", "invitation", "invitations", "join_round",
+    "participation", "round_by_id", "submit_respondent", "submitted_respondents",
 ]  # fmt: skip

@@ -42,15 +42,23 @@ class Response(NamedTuple):
     updated_at: str | None
     submitted_at: str | None
     cohort_id: int | None = None
+    # Set on the responses of a round (banks with roles): the coordinator's has no role.
+    round_id: int | None = None
+    role: str | None = None
 
     @property
     def submitted(self) -> bool:
         return self.status == SUBMITTED
 
+    @property
+    def coordinates(self) -> bool:
+        """Whether this is a round's coordinating response (the organisation's profile and, once closed, its scores)."""
+        return self.round_id is not None and self.role is None
+
 
 RESPONSE_COLUMNS = (
     "id, token, organisation_id, bank_id, bank_version, bank_hash, status, language, "
-    "current_page, copied_from, created_at, updated_at, submitted_at, cohort_id"
+    "current_page, copied_from, created_at, updated_at, submitted_at, cohort_id, round_id, role"
 )
 
 

@@ -240,6 +240,28 @@ def _v11(db: sqlite_utils.Database) -> None:
         peer_index.rebuild_peer_buckets(db)
 
 
+@MIGRATIONS(name="v12_rounds_of_role_groups")
+def _v12(db: sqlite_utils.Database) -> None:
+    """Rounds of banks with roles: a coordinator's response, one invitation per role, respondents' responses."""
+    db.table("rounds").create(
+        {"id": int, "organisation_id": int, "bank_id": str, "bank_hash": str, "response_id": int, "status": str,
+         "cohort_id": int, "created_at": str, "closed_at": str, "result": str},
+        pk="id", not_null={"bank_id", "bank_hash", "response_id", "status", "created_at"}, if_not_exists=True,
+    )  # fmt: skip
+    # The coordinator's link is their response's token: one round per coordinating response.
+    db.table("rounds").create_index(["response_id"], unique=True, if_not_exists=True)
+    db.table("role_invitations").create(
+        {"round_id": int, "role": str, "token": str},
+        pk=("round_id", "role"), not_null={"token"}, if_not_exists=True,
+    )  # fmt: skip
+    db.table("role_invitations").create_index(["token"], unique=True, if_not_exists=True)
+    responses = db.table("responses")
+    if "round_id" not in responses.columns_dict:
+        responses.add_column("round_id", int)
+        responses.add_column("role", str)
+    responses.create_index(["round_id", "role"], if_not_exists=True)
+
+
 def migrate(db: sqlite_utils.Database) -> None:
     """Create or upgrade the schema; safe to run at every start and from many processes."""
     # Migrations.apply runs each step in its own transaction, and reads what is pending

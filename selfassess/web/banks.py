@@ -65,6 +65,14 @@ def errors_as_pages() -> Iterator[None]:
                 "The scoring of this questionnaire failed, so it was not submitted. Your answers are saved; please tell the site's administrator."
             ),
         ) from None
+    except assessments.RoundClosed:
+        raise HttpError(
+            409, _("This round of the assessment was closed, so it takes no more answers. Thank you all the same.")
+        ) from None
+    except assessments.Coordinating:
+        raise HttpError(
+            409, _("The coordinator's answers are submitted by closing the round on the coordinator's page.")
+        ) from None
     except assessments.UnknownLanguage as exc:
         raise HttpError(
             400, _("The questionnaire is not available in the language “%(lang)s”.", lang=exc.language)

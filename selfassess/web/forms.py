@@ -51,7 +51,7 @@ def _form_class(bank: Questionnaire, page: Page, lang: str, _: Translate) -> typ
     if found is not None:
         return found
     attributes: dict[str, Any] = {q.id: type_of(q).form_field(q, lang, _) for q in page.questions}
-    if page.number == 1:
+    if page.is_profile:
         attributes[ORGANISATION_FIELD] = StringField(_("Name of your organisation"), validators=[Optional()])
     made = type(f"Page{page.number}Form", (Form,), attributes)
     with _classes_lock:
@@ -88,7 +88,7 @@ def read_page(page: Page, formdata: MultiDict[str, str], _: Translate) -> PagePo
             post.errors[question.id] = posted.error
         else:
             post.answers[question.id] = posted.answer
-    if page.number == 1:
+    if page.is_profile:
         name = (formdata.get(ORGANISATION_FIELD) or "").strip()
         post.typed[ORGANISATION_FIELD] = name
         if len(name) > MAX_NAME:

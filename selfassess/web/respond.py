@@ -85,7 +85,7 @@ def render_page(
     """Render a question page with this respondent's answers (and, after a POST, what was typed)."""
     bank, response = found.bank, found.response
     values = {**answers, **(post.typed if post else {})}
-    if page.number == 1 and ORGANISATION_FIELD not in values:
+    if page.is_profile and ORGANISATION_FIELD not in values:
         values[ORGANISATION_FIELD] = assessments.organisation_name(get_db(), response) or ""
     answered, asked = assessments.progress(bank, answers)
     visible = assessments.visible_ids(bank, page.questions, {**answers, **(post.answers if post else {})})

@@ -1,0 +1,317 @@
+"""An organisation assessed by its people: rounds of a bank with roles.
+
+A coordinator starts a round (their response holds the profile and the organisation),
+hands out one invitation link per role, watches participation, and closes the round: then
+every submitted respondent is scored on their role's view, :func:`combine` makes the
+organisation's scores, and the result (with per-question figures of the groups that
+reached their minimum, and the shareable texts, shuffled) is stored once, so the report
+never changes. Nothing here returns one respondent's answers.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any, NamedTuple
+
+from selfassess import assessments, cohorts, store
+from selfassess.assessments import Assessment, BankUnavailable, RoundClosed, UnknownToken
+from selfassess.bank.answers import check_answers
+from selfassess.bank.catalog import Catalog
+from selfassess.bank.model import Questionnaire, Role, value_key
+from selfassess.scoring.engine import score
+from selfassess.scoring.organisation import (
+    CombinedDimension,
+    Group,
+    GroupDimension,
+    OrganisationResult,
+    Spread,
+    combine,
+)
+from selfassess.scoring.rubrics.base import DimensionResult, Result
+from selfassess.scoring.rubrics.normalise import normalised_score
+from selfassess.store import Db
+
+
+class ProfileMissing(assessments.AssessmentError):
+    """The coordinator has not yet answered the profile (or named the organisation)."""
+
+
+@dataclass(frozen=True)
+class Coordination:
+    """A round as its coordinator sees it: the round, their response and the whole bank version."""
+
+    round: store.Round
+    assessment: Assessment
+    bank: Questionnaire
+
+    @property
+    def token(self) -> str:
+        return self.assessment.response.token
+
+
+def start(
+    db: Db,
+    bank: Questionnaire,
+    language: str | None = None,
+    *,
+    cohort: cohorts.Cohort | None = None,
+    organisation_id: int | None = None,
+) -> store.Response:
+    """Start a round of *bank* (a bank with roles); return the coordinator's response, whose token is their link."""
+    response = assessments.start(db, bank, language, cohort=cohort)
+    if organisation_id is not None:
+        store.set_response_organisation(db, response.id, organisation_id)
+    store.create_round(db, _fresh(db, response.id), tuple(r.id for r in bank.roles))
+    return _fresh(db, response.id)
+
+
+def start_again(db: Db, catalog: Catalog, found: Coordination) -> store.Response:
+    """Start the organisation's next round, on the bank as it is now, with the same profile answers."""
+    bank = catalog.get(found.bank.id) or found.bank
+    source = found.assessment.response
+    cohort = cohorts.by_id(db, source.cohort_id)
+    draft = start(db, bank, source.language, cohort=cohort, organisation_id=source.organisation_id)
+    checked = check_answers(assessments.profile_view(bank), store.load_answers(db, source.id), partial=True)
+    store.save_answers(db, draft, checked.answers, page=1)
+    return draft
+
+
+def _fresh(db: Db, response_id: int) -> store.Response:
+    found = store.get_response_by_id(db, response_id)
+    assert found is not None
+    return found
+
+
+def open_round(db: Db, catalog: Catalog, token: str) -> Coordination:
+    """Return the round whose coordinator's link has *token*; any other token is unknown here."""
+    assessment = assessments.open_by_token(db, catalog, token)
+    response = assessment.response
+    found = store.round_by_id(db, response.round_id) if response.coordinates and response.round_id else None
+    if found is None:
+        raise UnknownToken(token)
+    bank = assessments.bank_as_answered(db, catalog, response)
+    if bank is None or not bank.roles:
+        raise BankUnavailable(response.bank_id)
+    return Coordination(found, assessment, bank)
+
+
+def join(db: Db, catalog: Catalog, invitation: str, language: str | None = None) -> store.Response:
+    """Start an anonymous respondent's draft in the round and role an invitation token opens."""
+    found = store.invitation(db, invitation)
+    if found is None:
+        raise UnknownToken(invitation)
+    rnd, role = found
+    return respond_as(db, catalog, rnd, role, language)
+
+
+def respond_as(db: Db, catalog: Catalog, rnd: store.Round, role: str, language: str | None = None) -> store.Response:
+    """Start a respondent's draft in *role* of the round (the coordinator may answer as a respondent too)."""
+    coordinating = _fresh(db, rnd.response_id)
+    bank = assessments.bank_as_answered(db, catalog, coordinating)
+    if bank is None or role not in {r.id for r in bank.roles}:
+        raise BankUnavailable(rnd.bank_id)
+    if rnd.closed:
+        raise RoundClosed(coordinating.token)
+    language = language if language in bank.languages else coordinating.language
+    response = store.create_response(db, bank, language)
+    if not store.join_round(db, response, rnd.id, role):
+        raise RoundClosed(coordinating.token)
+    return _fresh(db, response.id)
+
+
+class Participation(NamedTuple):
+    """How many of a role group started and submitted, against the role's minimum."""
+
+    role: Role
+    started: int
+    submitted: int
+
+    @property
+    def needed(self) -> int:
+        return self.role.min_respondents
+
+    @property
+    def reached(self) -> bool:
+        return self.submitted >= self.needed
+
+
+def participation(db: Db, found: Coordination) -> list[Participation]:
+    """Return each role's participation, in the bank's order of roles."""
+    counts = store.participation(db, found.round.id)
+    return [Participation(role, *counts.get(role.id, (0, 0))) for role in found.bank.roles]
+
+
+def profile_ready(db: Db, found: Coordination) -> bool:
+    """Whether the coordinator answered the required profile questions and named the organisation."""
+    response = found.assessment.response
+    stored = store.load_answers(db, response.id)
+    checked = check_answers(assessments.profile_view(found.bank), stored)
+    return not checked.problems and bool(store.organisation_name(db, response.organisation_id))
+
+
+# --- closing ---------------------------------------------------------------------------------
+
+
+class QuestionFigures(NamedTuple):
+    """One question in one group: how many answered, the mean normalised answer (0-100), how often each answer."""
+
+    answered: int
+    mean: float | None
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class OrganisationReport:
+    """What the organisation's report shows: the combined result, per-question figures of reached groups, shared texts."""
+
+    result: OrganisationResult
+    # role id → question id → figures; only groups that reached their minimum.
+    questions: Mapping[str, Mapping[str, QuestionFigures]]
+    # Answers to share_text questions of reached groups, shuffled, with nothing about who wrote them.
+    texts: Mapping[str, list[str]]
+    closed_at: str
+
+
+def close(db: Db, found: Coordination) -> OrganisationReport:
+    """Close the round: score its submitted respondents, combine them and store the result once."""
+    if found.round.closed:
+        raise RoundClosed(found.token)
+    if not profile_ready(db, found):
+        raise ProfileMissing(found.token)
+    bank, response = found.bank, found.assessment.response
+    profile = store.load_answers(db, response.id)
+    per_role: dict[str, list[dict[str, Any]]] = {role.id: [] for role in bank.roles}
+    for role, answers in store.submitted_respondents(db, found.round.id):
+        if role in per_role:
+            per_role[role].append(answers)
+    results = {
+        role: [score(bank, {**profile, **answers}, role=role) for answers in group] for role, group in per_role.items()
+    }
+    org = combine(bank, results)
+    reached = {role: group for role, group in per_role.items() if org.groups[role].reached}
+    stored = {
+        "organisation": _result_json(org),
+        "questions": {role: _question_figures(bank, role, group) for role, group in reached.items()},
+        "texts": _shared_texts(bank, reached),
+    }
+    if not store.close_round(db, found.round, _fresh(db, response.id), _as_result(bank, org), json.dumps(stored)):
+        raise RoundClosed(found.token)
+    closed = store.round_by_id(db, found.round.id)
+    assert closed is not None and closed.result is not None
+    return report(closed)
+
+
+def _as_result(bank: Questionnaire, org: OrganisationResult) -> Result:
+    # The organisation's submission for the peer index, cohorts and exports: its combined scores.
+    dims = {}
+    for dim in bank.dimensions:
+        combined = org.dimensions[dim.id]
+        of = len(dim.scored_questions)
+        dims[dim.id] = DimensionResult(combined.score, combined.level, of if combined.score is not None else 0, of)
+    return Result(org.score, org.level, dims)
+
+
+def _question_figures(bank: Questionnaire, role: str, group: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for question in bank.questions_for(role):
+        if question.type == "text":
+            continue  # texts are shared only where the bank says so, and apart from any figures
+        given = [a[question.id] for a in group if a.get(question.id) is not None]
+        scores = [s for v in given if (s := normalised_score(question, v)) is not None]
+        counts: Counter[str] = Counter()
+        if question.options or question.type == "yesno":
+            for value in given:
+                for one in value if isinstance(value, list) else [value]:
+                    counts[value_key(one)] += 1
+        mean = 100 * sum(scores) / len(scores) if scores else None
+        out[question.id] = [len(given), mean, dict(counts)]
+    return out
+
+
+def _shared_texts(bank: Questionnaire, reached: Mapping[str, list[dict[str, Any]]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for question in bank.questions:
+        if not question.share_text:
+            continue
+        texts = [str(a[question.id]) for group in reached.values() for a in group if a.get(question.id)]
+        # Stored shuffled by the system's randomness, so their order tells nothing of who or when.
+        random.SystemRandom().shuffle(texts)
+        if texts:
+            out[question.id] = texts
+    return out
+
+
+def _result_json(org: OrganisationResult) -> dict[str, Any]:
+    return {
+        "score": org.score,
+        "level": org.level,
+        "dimensions": {k: [d.score, d.level, list(d.groups)] for k, d in org.dimensions.items()},
+        "groups": {
+            role: [g.respondents, g.needed, {k: [d.mean, list(d.spread) if d.spread else None, d.counted]
+                                             for k, d in g.dimensions.items()}]
+            for role, g in org.groups.items()
+        },
+    }  # fmt: skip
+
+
+def _result_from(data: Mapping[str, Any]) -> OrganisationResult:
+    groups = {
+        role: Group(
+            role, n, needed, {k: GroupDimension(m, Spread(*s) if s else None, c) for k, (m, s, c) in dims.items()}
+        )
+        for role, (n, needed, dims) in data["groups"].items()
+    }
+    dimensions = {k: CombinedDimension(s, lv, tuple(g)) for k, (s, lv, g) in data["dimensions"].items()}
+    return OrganisationResult(data["score"], data["level"], dimensions, groups)
+
+
+def report(rnd: store.Round) -> OrganisationReport:
+    """Return the stored report of a closed round."""
+    if rnd.result is None or rnd.closed_at is None:
+        raise RoundClosed(str(rnd.id))  # not closed: there is no report yet
+    data = json.loads(rnd.result)
+    questions = {
+        role: {qid: QuestionFigures(n, mean, counts) for qid, (n, mean, counts) in figures.items()}
+        for role, figures in data["questions"].items()
+    }
+    return OrganisationReport(_result_from(data["organisation"]), questions, data["texts"], rnd.closed_at)
+
+
+class Gap(NamedTuple):
+    """Two groups that see a dimension differently: *lower* rates it *points* lower than *higher*."""
+
+    dimension: str
+    lower: str
+    higher: str
+    points: float
+
+
+def gaps(bank: Questionnaire, org: OrganisationResult, limit: int = 3) -> list[Gap]:
+    """The largest differences between reached groups' means in a dimension, largest first."""
+    found = []
+    for dim in bank.dimensions:
+        means = [
+            (role, g.dimensions[dim.id].mean)
+            for role, g in org.groups.items()
+            if g.reached and dim.id in g.dimensions and g.dimensions[dim.id].mean is not None
+        ]
+        for (a, ma), (b, mb) in combinations(means, 2):
+            assert ma is not None and mb is not None
+            lower, higher = (a, b) if ma < mb else (b, a)
+            if abs(ma - mb) >= 0.5:
+                found.append(Gap(dim.id, lower, higher, abs(ma - mb)))
+    return sorted(found, key=lambda g: -g.points)[:limit]
+
+
+def history(db: Db, rnd: store.Round) -> list[tuple[str, float | None]]:
+    """The organisation's earlier closed rounds of the bank: when closed and the overall score, oldest first."""
+    out = []
+    for earlier in store.earlier_rounds(db, rnd):
+        if earlier.result is not None and earlier.closed_at is not None:
+            out.append((earlier.closed_at, json.loads(earlier.result)["organisation"]["score"]))
+    return out

@@ -1,0 +1,176 @@
+"""Rounds of banks with roles: the coordinator's response, role invitations, respondents, closing.
+
+A round is one organisation's assessment by its people. Its coordinating response is an
+ordinary response (the profile, the organisation, and on closing the combined scores, so
+that the peer index, cohorts and exports see one submission per organisation as for any
+bank). Respondents' responses are ordinary responses too, with ``round_id`` and ``role``
+set and no organisation: they never enter the peer index or a cohort.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from selfassess.scoring.rubrics.base import Result
+from selfassess.store import peer_index
+from selfassess.store.connection import Db
+from selfassess.store.counting import SUBMITTED
+from selfassess.store.dialect import now
+from selfassess.store.responses import AlreadySubmitted, AnswersChanged, Response, load_answers, new_token
+
+OPEN = "open"
+CLOSED = "closed"
+
+
+class Round(NamedTuple):
+    """One row of ``rounds``; ``result`` is the organisation's result as JSON once closed."""
+
+    id: int
+    organisation_id: int | None
+    bank_id: str
+    bank_hash: str
+    response_id: int
+    status: str
+    cohort_id: int | None
+    created_at: str
+    closed_at: str | None
+    result: str | None
+
+    @property
+    def closed(self) -> bool:
+        return self.status == CLOSED
+
+
+_COLUMNS = "id, organisation_id, bank_id, bank_hash, response_id, status, cohort_id, created_at, closed_at, result"
+
+
+def create_round(db: Db, response: Response, roles: tuple[str, ...]) -> Round:
+    """Make *response* the coordinating response of a new round, with one invitation token per role."""
+    with db.conn as conn:
+        cursor = conn.execute(
+            "INSERT INTO rounds (organisation_id, bank_id, bank_hash, response_id, status, cohort_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [response.organisation_id, response.bank_id, response.bank_hash, response.id, OPEN, response.cohort_id,
+             now()],
+        )  # fmt: skip
+        round_id = int(cursor.lastrowid or 0)
+        conn.execute("UPDATE responses SET round_id = ? WHERE id = ?", [round_id, response.id])
+        conn.executemany(
+            "INSERT INTO role_invitations (round_id, role, token) VALUES (?, ?, ?)",
+            [(round_id, role, new_token()) for role in roles],
+        )
+    found = round_by_id(db, round_id)
+    assert found is not None
+    return found
+
+
+def round_by_id(db: Db, round_id: int) -> Round | None:
+    """Return the round with this id, or ``None``."""
+    row = db.conn.execute(f"SELECT {_COLUMNS} FROM rounds WHERE id = ?", [round_id]).fetchone()
+    return Round(*row) if row else None
+
+
+def invitations(db: Db, round_id: int) -> dict[str, str]:
+    """Return the round's invitation token per role id."""
+    return dict(db.conn.execute("SELECT role, token FROM role_invitations WHERE round_id = ?", [round_id]).fetchall())
+
+
+def invitation(db: Db, token: str) -> tuple[Round, str] | None:
+    """Return the round and the role an invitation token opens, or ``None``."""
+    row = db.conn.execute("SELECT round_id, role FROM role_invitations WHERE token = ?", [token]).fetchone()
+    if row is None:
+        return None
+    found = round_by_id(db, int(row[0]))
+    return (found, str(row[1])) if found is not None else None
+
+
+def join_round(db: Db, response: Response, round_id: int, role: str) -> bool:
+    """Make a new draft a respondent of an open round in *role*; False (nothing written) once it closed."""
+    with db.conn as conn:
+        return (
+            conn.execute(
+                "UPDATE responses SET round_id = ?, role = ? WHERE id = ? AND status = 'draft'"
+                " AND EXISTS (SELECT 1 FROM rounds WHERE id = ? AND status = ?)",
+                [round_id, role, response.id, round_id, OPEN],
+            ).rowcount
+            == 1
+        )
+
+
+def participation(db: Db, round_id: int) -> dict[str, tuple[int, int]]:
+    """Return, per role with respondents, (started, submitted)."""
+    return {
+        str(role): (int(started), int(submitted or 0))
+        for role, started, submitted in db.conn.execute(
+            "SELECT role, COUNT(*), SUM(status = ?) FROM responses WHERE round_id = ? AND role IS NOT NULL"
+            " GROUP BY role",
+            [SUBMITTED, round_id],
+        )
+    }
+
+
+def submitted_respondents(db: Db, round_id: int) -> list[tuple[str, dict[str, Any]]]:
+    """Return (role, answers) of each submitted respondent of the round, in no meaningful order."""
+    ids = db.conn.execute(
+        "SELECT id, role FROM responses WHERE round_id = ? AND role IS NOT NULL AND status = ? ORDER BY id",
+        [round_id, SUBMITTED],
+    ).fetchall()
+    return [(str(role), load_answers(db, int(rid))) for rid, role in ids]
+
+
+def submit_respondent(db: Db, response: Response, scored: Mapping[str, Any]) -> None:
+    """Mark a respondent's draft submitted while its round is open; it enters no peer figures.
+
+    Raises :class:`AlreadySubmitted` when it was submitted (or its round closed), and
+    :class:`AnswersChanged` when the stored answers are no longer *scored*.
+    """
+    stamp = now()
+    with db.conn as conn:
+        cursor = conn.execute(
+            "UPDATE responses SET status = ?, submitted_at = ?, updated_at = ? WHERE id = ? AND status = 'draft'"
+            " AND EXISTS (SELECT 1 FROM rounds WHERE id = responses.round_id AND status = ?)",
+            [SUBMITTED, stamp, stamp, response.id, OPEN],
+        )
+        if cursor.rowcount != 1:
+            raise AlreadySubmitted(response.token)
+        if load_answers(db, response.id) != dict(scored):
+            raise AnswersChanged(response.token)  # leaving the block rolls the UPDATE back
+
+
+def close_round(db: Db, found: Round, response: Response, result: Result, stored: str) -> bool:
+    """Close an open round: store the organisation's result and submit the coordinating response with it.
+
+    One transaction: the round closes, and its response enters the peer index as the
+    organisation's submission, together or not at all. False when it was closed already.
+    """
+    stamp = now()
+    with db.conn as conn:
+        closed = conn.execute(
+            "UPDATE rounds SET status = ?, closed_at = ?, result = ?, organisation_id = ? WHERE id = ? AND status = ?",
+            [CLOSED, stamp, stored, response.organisation_id, found.id, OPEN],
+        ).rowcount
+        if closed != 1:
+            return False
+        cursor = conn.execute(
+            "UPDATE responses SET status = ?, submitted_at = ?, updated_at = ? WHERE id = ? AND status = 'draft'",
+            [SUBMITTED, stamp, stamp, response.id],
+        )
+        if cursor.rowcount != 1:
+            raise AlreadySubmitted(response.token)  # rolls the round's closing back
+        peer_index.enter(conn, response, found.bank_id, result, stamp)
+    return True
+
+
+def earlier_rounds(db: Db, found: Round) -> list[Round]:
+    """Return the organisation's closed rounds of the same bank before *found*, oldest first."""
+    if found.organisation_id is None:
+        return []
+    return [
+        Round(*row)
+        for row in db.conn.execute(
+            f"SELECT {_COLUMNS} FROM rounds WHERE organisation_id = ? AND bank_id = ? AND status = ? AND id < ?"
+            " ORDER BY id",
+            [found.organisation_id, found.bank_id, CLOSED, found.id],
+        )
+    ]

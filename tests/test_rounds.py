@@ -1,0 +1,156 @@
+"""Rounds of a bank with roles (issue 14): start, join by role, participation, close, the stored report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from selfassess import assessments, rounds, store
+from selfassess.assessments import PageAnswers
+from selfassess.bank.catalog import Catalog
+from tests.conftest import FIXTURES
+
+# The fixture's learners need 3; these tests want a group that stays below its minimum.
+ROLES_BANK = (FIXTURES / "roles.yaml").read_text(encoding="utf-8").replace("min_respondents: 3}", "min_respondents: 5}")
+
+
+def roles_folder(tmp_path: Path) -> Path:
+    """A questionnaires folder holding the roles fixture, learners needing 5."""
+    folder = tmp_path / "banks"
+    folder.mkdir()
+    (folder / "roles.yaml").write_text(ROLES_BANK, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def world(tmp_path):
+    catalog = Catalog.load(roles_folder(tmp_path))
+    db = store.connect(tmp_path / "rounds.db")
+    return db, catalog, catalog.get("roles")
+
+
+def coordinate(db, catalog, bank, name="Vejle Tekniske Skole"):
+    response = rounds.start(db, bank, "en")
+    found = assessments.open_by_token(db, catalog, response.token)
+    assessments.save_page(db, found, 1, PageAnswers({"size": "small"}, organisation=name))
+    return rounds.open_round(db, catalog, response.token)
+
+
+def answer(db, catalog, found, role, answers):
+    invitation = store.invitations(db, found.round.id)[role]
+    draft = rounds.join(db, catalog, invitation)
+    assessment = assessments.open_by_token(db, catalog, draft.token)
+    for page in assessment.pages:
+        given = {q.id: answers[q.id] for q in page.questions if q.id in answers}
+        assessments.save_page(db, assessment, page.number, PageAnswers(given))
+    assert assessments.submit(db, assessments.open_by_token(db, catalog, draft.token)).ok
+    return draft
+
+
+LEADER = {"plan": 4, "budget": "yes", "prepared": 5}
+STAFF = [
+    {"plan": 3, "prepared": 4, "hosts": 3, "agreement": "yes", "recognised": 3},
+    {"plan": 5, "prepared": 2, "hosts": 4, "agreement": "no", "recognised": 4},
+]
+LEARNER = {"prepared": 3, "abroad": "yes", "support": 5, "agreement": "yes", "recognised": 5, "story": "zebra-42"}
+
+
+def test_respondent_pages_hold_only_their_roles_questions(world):
+    db, catalog, bank = world
+    found = coordinate(db, catalog, bank)
+    assert [p.number for p in found.assessment.pages] == [1]  # the coordinator answers the profile only
+    draft = rounds.join(db, catalog, store.invitations(db, found.round.id)["leaders"])
+    assessment = assessments.open_by_token(db, catalog, draft.token)
+    assert [[q.id for q in p.questions] for p in assessment.pages] == [["plan", "budget"], ["prepared"]]
+    assert draft.organisation_id is None and draft.cohort_id is None
+
+
+def test_close_combines_reached_groups_and_stores_the_report(world):
+    db, catalog, bank = world
+    found = coordinate(db, catalog, bank)
+    answer(db, catalog, found, "leaders", LEADER)
+    for staff in STAFF:
+        answer(db, catalog, found, "staff", staff)
+    answer(db, catalog, found, "learners", LEARNER)
+    draft = rounds.join(db, catalog, store.invitations(db, found.round.id)["company"])  # started, never submitted
+    counts = {p.role.id: (p.started, p.submitted, p.needed) for p in rounds.participation(db, found)}
+    assert counts == {"leaders": (1, 1, 1), "staff": (2, 2, 2), "company": (1, 0, 2), "learners": (1, 1, 5)}
+
+    report = rounds.close(db, rounds.open_round(db, catalog, found.token))
+    org = report.result
+    # As docs/rubrics.md works it out: leaders 87.5 and 100, staff 75, 56.25, 56.25.
+    assert org.dimensions["strategy"].score == pytest.approx((2 * 87.5 + 75) / 3)
+    assert org.dimensions["placements"].score == pytest.approx((2 * 100 + 56.25) / 3)
+    assert org.dimensions["recognition"].score == pytest.approx(56.25)
+    assert not org.groups["learners"].reached and org.groups["learners"].dimensions == {}
+    assert set(report.questions) == {"leaders", "staff"}
+    assert report.questions["staff"]["plan"].counts == {"3": 1, "5": 1}
+    assert report.questions["staff"]["plan"].mean == pytest.approx(75)
+    assert report.texts == {}  # the learner's text is from a group below its minimum
+    # Closing is once; the round takes no more respondents, and open drafts can no longer submit.
+    again = rounds.open_round(db, catalog, found.token)
+    assert again.round.closed and rounds.report(again.round) == report
+    with pytest.raises(assessments.RoundClosed):
+        rounds.close(db, again)
+    with pytest.raises(assessments.RoundClosed):
+        rounds.join(db, catalog, store.invitations(db, found.round.id)["staff"])
+    late = assessments.open_by_token(db, catalog, draft.token)
+    for page in late.pages:
+        company = {"prepared": 1, "hosts": 1, "agreement": "no", "recognised": 1}
+        assessments.save_page(
+            db, late, page.number, PageAnswers({q.id: company[q.id] for q in page.questions if q.id in company})
+        )
+    with pytest.raises(assessments.RoundClosed):
+        assessments.submit(db, late)
+    # The organisation's submission is the coordinator's response, with the combined scores.
+    scores = store.load_scores(db, found.assessment.response.id)
+    assert scores[store.OVERALL]["score"] == pytest.approx(org.score)
+    respondent_scores = [store.load_scores(db, r) for r in range(1, 20) if r != found.assessment.response.id]
+    assert not any(respondent_scores)
+
+
+def test_a_later_round_keeps_the_history(world):
+    db, catalog, bank = world
+    found = coordinate(db, catalog, bank)
+    answer(db, catalog, found, "leaders", LEADER)
+    rounds.close(db, rounds.open_round(db, catalog, found.token))
+    closed = rounds.open_round(db, catalog, found.token)
+    draft = rounds.start_again(db, catalog, closed)
+    later = rounds.open_round(db, catalog, draft.token)
+    assert later.round.organisation_id == closed.round.organisation_id
+    assert rounds.profile_ready(db, later)  # the profile and the organisation carried over
+    answer(db, catalog, later, "leaders", {**LEADER, "plan": 1})
+    rounds.close(db, rounds.open_round(db, catalog, draft.token))
+    [(_when, overall)] = rounds.history(db, rounds.open_round(db, catalog, draft.token).round)
+    assert overall == pytest.approx(rounds.report(closed.round).result.score)
+
+
+def test_close_needs_the_profile(world):
+    db, catalog, bank = world
+    response = rounds.start(db, bank, "en")
+    with pytest.raises(rounds.ProfileMissing):
+        rounds.close(db, rounds.open_round(db, catalog, response.token))
+
+
+def test_a_respondent_cannot_open_the_round_and_the_coordinator_cannot_submit(world):
+    db, catalog, bank = world
+    found = coordinate(db, catalog, bank)
+    draft = rounds.join(db, catalog, store.invitations(db, found.round.id)["staff"])
+    with pytest.raises(assessments.UnknownToken):
+        rounds.open_round(db, catalog, draft.token)
+    with pytest.raises(assessments.Coordinating):
+        assessments.submit(db, found.assessment)
+
+
+def test_gaps_name_the_largest_difference(world):
+    db, catalog, bank = world
+    found = coordinate(db, catalog, bank)
+    answer(db, catalog, found, "leaders", LEADER)
+    for staff in STAFF:
+        answer(db, catalog, found, "staff", staff)
+    report = rounds.close(db, rounds.open_round(db, catalog, found.token))
+    top = rounds.gaps(bank, report.result)[0]
+    # placements: leaders 100, staff 56.25
+    assert (top.dimension, top.lower, top.higher) == ("placements", "staff", "leaders")
+    assert top.points == pytest.approx(43.75)
