@@ -109,6 +109,22 @@ def join(db: Db, catalog: Catalog, invitation: str, language: str | None = None)
     return respond_as(db, catalog, rnd, role, language)
 
 
+def invitation_tokens(db: Db, found: Coordination) -> dict[str, str]:
+    """The round's invitation token per role id: the coordinator hands them out."""
+    return store.invitations(db, found.round.id)
+
+
+def invitation(db: Db, catalog: Catalog, token: str) -> tuple[Questionnaire, Role, bool] | None:
+    """The bank version, role and whether the round is closed, for an invitation token; ``None`` if unknown."""
+    found = store.invitation(db, token)
+    if found is None:
+        return None
+    rnd, role_id = found
+    bank = assessments.bank_as_answered(db, catalog, _fresh(db, rnd.response_id))
+    role = bank.role(role_id) if bank is not None else None
+    return (bank, role, rnd.closed) if bank is not None and role is not None else None
+
+
 def respond_as(db: Db, catalog: Catalog, rnd: store.Round, role: str, language: str | None = None) -> store.Response:
     """Start a respondent's draft in *role* of the round (the coordinator may answer as a respondent too)."""
     coordinating = _fresh(db, rnd.response_id)

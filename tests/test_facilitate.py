@@ -169,6 +169,16 @@ RULES: dict[str, tuple[str, dict[str, int]]] = {
     "facilitate.cohort_invitations": ("GET", dict.fromkeys(ACTORS, 404)),
     "passwords.forgot": ("GET", dict.fromkeys(ACTORS, 404)),
     "passwords.reset": ("GET", dict.fromkeys(ACTORS, 404)),
+    # Rounds of banks with roles: the token of an ordinary response opens no round, and an
+    # invitation is a token of its own (tests/test_coordinate.py checks them with rounds).
+    "coordinate.round_page": ("GET", dict.fromkeys(ACTORS, 404)),
+    "coordinate.respond_as": ("POST", dict.fromkeys(ACTORS, 404)),
+    "coordinate.close": ("POST", dict.fromkeys(ACTORS, 404)),
+    "coordinate.start_again": ("POST", dict.fromkeys(ACTORS, 404)),
+    "coordinate.report": ("GET", dict.fromkeys(ACTORS, 404)),
+    "coordinate.invitation": ("GET", dict.fromkeys(ACTORS, 404)),
+    "coordinate.join": ("POST", dict.fromkeys(ACTORS, 404)),
+    "coordinate.thanks": ("GET", dict.fromkeys(ACTORS, 404)),
 }
 
 
@@ -194,6 +204,7 @@ def test_authorisation_matrix(app, world, actor):
         "fmt": "csv",
         "bank_id": "go-international",
         "filename": "style.css",
+        "invitation": token,
     }
     failures = []
     with app.test_request_context():

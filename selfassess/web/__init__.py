@@ -56,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from selfassess.web import (
         api,
+        coordinate,
         db,
         errors,
         facilitate,
@@ -79,6 +80,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(respond.bp)
     app.register_blueprint(report.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(coordinate.bp)
     facilitate.init_app(app)
     mailing.init_app(app)
     passwords.init_app(app)

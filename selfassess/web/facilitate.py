@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, session, url_for
 from markupsafe import Markup, escape
 
-from selfassess import accounts, assessments, cohorts, exports, store
+from selfassess import accounts, assessments, cohorts, exports, rounds, store
 from selfassess.bank.model import Questionnaire
 from selfassess.web import charts, mailing
 from selfassess.web.banks import catalog, ui_language
@@ -464,7 +464,9 @@ def join(code: str) -> Any:
     lang = request.form.get("lang") or bank.languages[0]
     if lang not in bank.languages:
         lang = bank.languages[0]
-    response = assessments.start(db, bank, lang, cohort=cohort)
+    # A bank with roles is answered by the organisation's people: the one who starts coordinates.
+    start = rounds.start if bank.roles else assessments.start
+    response = start(db, bank, lang, cohort=cohort)
     return redirect(url_for("respond.page", token=response.token, number=1))
 
 

@@ -20,7 +20,9 @@ from selfassess.web.i18n import _, ngettext
 
 # Each one writes a new draft for anybody: they share one budget per address, so that
 # spreading the requests over the three routes buys an abuser nothing.
-ANONYMOUS_WRITES = ("respond.start", "respond.copy", "join.join")
+ANONYMOUS_WRITES = (
+    "respond.start", "respond.copy", "join.join", "coordinate.join", "coordinate.respond_as", "coordinate.start_again",
+)  # fmt: skip
 # Tighter: a facilitator logs in a few times a day; accounts.log_in also locks an account
 # after repeated wrong passwords, this stops one address trying many accounts.
 LOGIN = "facilitate.login"

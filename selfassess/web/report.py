@@ -68,6 +68,8 @@ def _whole(value: int | None) -> str:
 @bp.get("/r/<token>/report")
 def report(token: str) -> Any:
     found = open_assessment(token)
+    if found.response.role is not None:  # a round's respondent: only the organisation has a report
+        return redirect(url_for("coordinate.thanks", token=token))
     if not found.response.submitted:
         return redirect(url_for("respond.review", token=token))
     return render_report(found)

@@ -9,7 +9,7 @@ from flask_wtf.csrf import validate_csrf
 from werkzeug.wrappers import Response as HttpResponse
 from wtforms.validators import ValidationError
 
-from selfassess import assessments
+from selfassess import assessments, rounds
 from selfassess.assessments import Assessment, PageAnswers
 from selfassess.bank.catalog import estimated_minutes
 from selfassess.bank.model import NOT_APPLICABLE, Question
@@ -25,6 +25,8 @@ from selfassess.web.links import external_url
 from selfassess.web.pagestate import PageState
 
 bp = Blueprint("respond", __name__)
+# Where a round's respondent goes once submitted: they have no report of their own.
+ROUND_DONE = "coordinate.thanks"
 
 
 @bp.get("/")
@@ -51,15 +53,20 @@ def start(bank_id: str) -> HttpResponse:
         raise HttpError(
             400, _("The questionnaire “%(id)s” is not available in the language “%(lang)s”.", id=bank_id, lang=lang)
         )
-    response = assessments.start(get_db(), bank, lang)
+    if bank.roles:  # answered by the organisation's people: the one who starts coordinates
+        response = rounds.start(get_db(), bank, lang)
+    else:
+        response = assessments.start(get_db(), bank, lang)
     return redirect(url_for("respond.page", token=response.token, number=1))
 
 
 @bp.get("/r/<token>")
 def resume(token: str) -> HttpResponse:
     found = open_assessment(token)
+    if found.response.coordinates:
+        return redirect(url_for("coordinate.round_page", token=token))
     if found.response.submitted:
-        return redirect(url_for("report.report", token=token))
+        return redirect(url_for(ROUND_DONE if found.response.role else "report.report", token=token))
     number = max(1, found.response.current_page)
     if number > len(found.pages):
         return redirect(url_for("respond.review", token=token))
@@ -240,6 +247,8 @@ def send_link(token: str) -> Any:
 @bp.get("/r/<token>/review")
 def review(token: str) -> Any:
     found = open_assessment(token)
+    if found.response.coordinates:  # the profile is done: back to the round
+        return redirect(url_for("coordinate.round_page", token=token))
     with errors_as_pages():
         found.refuse_if_submitted()
     return render_review(found)
@@ -281,12 +290,21 @@ def submit(token: str) -> Any:
         outcome = assessments.submit(get_db(), found)
     if not outcome.ok:
         return render_review(found, problems=True, status=422)
-    return redirect(url_for("report.report", token=token))
+    return redirect(url_for(ROUND_DONE if found.response.role else "report.report", token=token))
 
 
 @bp.post("/r/<token>/copy")
 def copy(token: str) -> HttpResponse:
     found = open_assessment(token)
+    if found.response.role is not None:
+        raise HttpError(409, _("A respondent's answers cannot be copied. Ask your coordinator for the next round's link."))
+    if found.response.coordinates:  # the organisation's next round
+        with errors_as_pages():
+            coordinating = rounds.open_round(get_db(), catalog(), token)
+        if not coordinating.round.closed:
+            return redirect(url_for("coordinate.round_page", token=token))
+        draft = rounds.start_again(get_db(), catalog(), coordinating)
+        return redirect(url_for("coordinate.round_page", token=draft.token))
     draft = assessments.copy(get_db(), catalog(), found)
     return redirect(url_for("respond.page", token=draft.token, number=1))
 

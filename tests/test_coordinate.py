@@ -1,0 +1,147 @@
+"""A round through the web: the coordinator's page, role links, anonymous respondents, closing, the report, privacy."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from selfassess import store
+from selfassess.web import create_app
+from tests.conftest import csrf_token, form_values
+from tests.test_rounds import roles_folder
+
+LEARNER_TEXT = "Quokka-7319 wants longer stays"  # written by one learner: a group below its minimum
+COMPANY_TEXT = "Wombat-2207 needs a contact person"
+
+
+@pytest.fixture
+def app(tmp_path):
+    config = {
+        "SELFASSESS_DATABASE": str(tmp_path / "test.db"),
+        "SELFASSESS_QUESTIONNAIRES": str(roles_folder(tmp_path)),
+        "SECRET_KEY": "test",
+        "TESTING": True,
+        "SELFASSESS_RATE_LIMIT": "100000 per minute",
+    }
+    return create_app(config)
+
+
+def start_round(client, name="Vejle Tekniske Skole") -> str:
+    home = client.get("/").get_data(as_text=True)
+    started = client.post("/start/roles", data={"csrf_token": csrf_token(home), "lang": "en"})
+    assert started.status_code == 302 and started.headers["Location"].endswith("/page/1")
+    token = started.headers["Location"].split("/")[2]
+    page = client.get(f"/r/{token}/page/1").get_data(as_text=True)
+    assert "Name of your organisation" in page
+    saved = client.post(
+        f"/r/{token}/page/1",
+        data={"csrf_token": csrf_token(page), "action": "next", "size": "small", "_organisation": name},
+    )
+    assert saved.status_code == 302
+    assert client.get(saved.headers["Location"]).headers["Location"] == f"/c/{token}"
+    return token
+
+
+def role_links(client, token: str) -> dict[str, str]:
+    html = client.get(f"/c/{token}").get_data(as_text=True)
+    return dict(re.findall(r'id="invite-(\w+)" class="link-field" value="http://localhost(/i/[^"]+)"', html))
+
+
+def answer(client, link: str, answers: dict) -> str:
+    page = client.get(link).get_data(as_text=True)
+    assert "no name is asked" in page
+    started = client.post(link, data={"csrf_token": csrf_token(page)})
+    assert started.status_code == 302
+    token = started.headers["Location"].split("/")[2]
+    number = 1
+    while True:
+        html = client.get(f"/r/{token}/page/{number}").get_data(as_text=True)
+        assert "Name of your organisation" not in html  # anonymous: no name asked
+        shown = re.findall(r'name="_shown" value="([^"]+)"', html)
+        data = form_values({k: v for k, v in answers.items() if f'name="{k}"' in html})
+        sent = client.post(
+            f"/r/{token}/page/{number}",
+            data={"csrf_token": csrf_token(html), "action": "next", "_shown": shown, **data},
+        )
+        assert sent.status_code == 302, sent.get_data(as_text=True)
+        if sent.headers["Location"].endswith("/review"):
+            break
+        number += 1
+    review = client.get(f"/r/{token}/review").get_data(as_text=True)
+    done = client.post(f"/r/{token}/submit", data={"csrf_token": csrf_token(review)})
+    assert done.headers["Location"] == f"/r/{token}/thanks", done.get_data(as_text=True)
+    return token
+
+
+LEADER = {"plan": 4, "budget": "yes", "prepared": 5}
+STAFF = {"plan": 3, "prepared": 4, "hosts": 3, "agreement": "yes", "recognised": 3}
+COMPANY = {"prepared": 1, "hosts": 1, "agreement": "no", "recognised": 1}
+LEARNER = {"prepared": 2, "abroad": "yes", "support": 1, "agreement": "no", "recognised": 2}
+
+
+def run_round(app):
+    client = app.test_client()
+    token = start_round(client)
+    links = role_links(client, token)
+    assert set(links) == {"leaders", "staff", "company", "learners"}
+    answer(app.test_client(), links["leaders"], LEADER)
+    for _ in range(2):
+        answer(app.test_client(), links["staff"], STAFF)
+    answer(app.test_client(), links["company"], {**COMPANY, "story": COMPANY_TEXT})
+    answer(app.test_client(), links["company"], COMPANY)
+    learner = answer(app.test_client(), links["learners"], {**LEARNER, "story": LEARNER_TEXT})
+    page = client.get(f"/c/{token}").get_data(as_text=True)
+    assert "Not yet: 1 of the 5 needed" in page
+    closed = client.post(f"/c/{token}/close", data={"csrf_token": csrf_token(page)})
+    assert closed.headers["Location"] == f"/c/{token}/report"
+    return client, token, links, learner
+
+
+def test_coordinator_closes_and_sees_the_report(app):
+    client, token, _links, _learner = run_round(app)
+    report = client.get(f"/c/{token}/report").get_data(as_text=True)
+    assert "Learners and apprentices: 1 of the 5 needed, not counted and not shown" in report
+    # placements: leaders 100, staff 62.5, company 0 → (2·100 + 62.5 + 0) / 4
+    assert re.search(r'data-dimension="placements">.*?<td class="score">66</td>', report, re.S)
+    assert "In-company trainers and employers rate “Placements” 100 points lower than school leaders." in report
+    assert COMPANY_TEXT in report
+    assert set(re.findall(r'data-role="(\w+)"', report)) == {"leaders", "staff", "company"}
+    # The organisation's submission is the coordinator's response with the combined scores.
+    assert client.get(f"/r/{token}/report").status_code == 200
+
+
+def test_nobody_obtains_one_respondents_answers(app):
+    client, token, _links, learner = run_round(app)
+    seen = ""
+    for path in (f"/c/{token}", f"/c/{token}/report", f"/r/{token}/report", f"/r/{token}/report.json",
+                 f"/r/{token}/report.csv", f"/api/responses/{token}"):  # fmt: skip
+        response = client.get(path)
+        assert response.status_code == 200, path
+        seen += response.get_data(as_text=True)
+    assert LEARNER_TEXT not in seen and learner not in seen
+    # The learners' unique answers (support 1 after going abroad) show in no figure.
+    assert "I had the support I needed while abroad." not in seen
+    # A role's link starts new drafts, never opens someone's answers; another round's coordinator sees nothing.
+    other = start_round(app.test_client(), "Another school")
+    assert app.test_client().get(f"/c/{other}/report").headers["Location"] == f"/c/{other}"
+    assert app.test_client().get(f"/c/{learner}").status_code == 404
+    db = store.connect(app.config["SELFASSESS_DATABASE"])
+    assert store.get_response(db, learner).organisation_id is None
+
+
+def test_a_closed_round_takes_no_more_respondents(app):
+    _client, _token, links, _learner = run_round(app)
+    page = app.test_client().get(links["staff"]).get_data(as_text=True)
+    assert "was closed" in page and "csrf_token" not in page
+
+
+def test_coordinator_answers_as_a_respondent(app):
+    client = app.test_client()
+    token = start_round(client)
+    page = client.get(f"/c/{token}").get_data(as_text=True)
+    started = client.post(f"/c/{token}/respond", data={"csrf_token": csrf_token(page), "role": "staff"})
+    respondent = started.headers["Location"].split("/")[2]
+    assert respondent != token
+    assert "We know the host companies well." in client.get(f"/r/{respondent}/page/2").get_data(as_text=True)
+    assert "Started" in client.get(f"/c/{token}").get_data(as_text=True)
