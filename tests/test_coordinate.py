@@ -145,3 +145,41 @@ def test_coordinator_answers_as_a_respondent(app):
     assert respondent != token
     assert "We know the host companies well." in client.get(f"/r/{respondent}/page/2").get_data(as_text=True)
     assert "Started" in client.get(f"/c/{token}").get_data(as_text=True)
+
+
+def test_a_facilitator_sees_the_organisation_never_a_respondent(app):
+    from selfassess import accounts, cohorts
+    from tests.test_facilitate import login
+
+    db = store.connect(app.config["SELFASSESS_DATABASE"])
+    owner = accounts.add(db, "owner@agency.eu", "a long password")
+    cohort = cohorts.create(db, owner.id, "roles", "Roles seminar")
+    client = app.test_client()
+    page = client.get(f"/join/{cohort.code}").get_data(as_text=True)
+    started = client.post(f"/join/{cohort.code}", data={"csrf_token": csrf_token(page), "lang": "en"})
+    token = started.headers["Location"].split("/")[2]
+    page = client.get(f"/r/{token}/page/1").get_data(as_text=True)
+    client.post(f"/r/{token}/page/1", data={"csrf_token": csrf_token(page), "action": "next", "size": "large",
+                                           "_organisation": "Cohort school"})  # fmt: skip
+    links = role_links(client, token)
+    answer(app.test_client(), links["leaders"], LEADER)
+    staff = [answer(app.test_client(), links["staff"], {**STAFF, "recognised": r}) for r in (1, 5)]
+    learner = answer(app.test_client(), links["learners"], {**LEARNER, "story": LEARNER_TEXT})
+    page = client.get(f"/c/{token}").get_data(as_text=True)
+    client.post(f"/c/{token}/close", data={"csrf_token": csrf_token(page)})
+
+    facilitator = app.test_client()
+    login(facilitator, "owner@agency.eu")
+    coordinating = store.get_response(db, token).id
+    seen = ""
+    for path in ("", "/export.csv", "/export.json", "/answers.json", f"/responses/{coordinating}"):
+        response = facilitator.get(f"/facilitator/cohorts/{cohort.code}{path}")
+        assert response.status_code == 200, path
+        seen += response.get_data(as_text=True)
+    assert "Cohort school" in seen  # the organisation is the cohort's member, with its combined scores
+    assert LEARNER_TEXT not in seen and not any(t in seen for t in [token, learner, *staff])
+    answers = facilitator.get(f"/facilitator/cohorts/{cohort.code}/answers.json").get_json()["answers"]
+    assert {a["question"] for a in answers} == {"size"}  # the profile only: no respondent's answers
+    for respondent in (learner, *staff):
+        number = store.get_response(db, respondent).id
+        assert facilitator.get(f"/facilitator/cohorts/{cohort.code}/responses/{number}").status_code == 404
