@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from openpyxl import Workbook
@@ -25,7 +25,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from selfassess import cohorts, i18n, store
+from selfassess import cohorts, i18n, reports, store
 from selfassess.bank.model import Question, Questionnaire, value_key
 from selfassess.bank.questiontypes import type_of
 from selfassess.store import Db
@@ -55,9 +55,9 @@ def answer_label(labels: Mapping[str, str], value: Any) -> str:
     return "" if value is None else labels.get(value_key(value), "")
 
 
-def whole_points(score: float | None) -> int | None:
-    """A 0-100 score as the screen shows it ('%.0f': to the nearest, a half to the even)."""
-    return None if score is None else round(score)
+def whole_points(score: float | None, bounds: Sequence[float] = ()) -> int | None:
+    """A 0-100 score as the screen shows it: :func:`selfassess.reports.shown_score`."""
+    return reports.shown_score(score, bounds)
 
 
 def response_rows(
@@ -66,6 +66,7 @@ def response_rows(
     """Organisation, profile answers and their labels, scores (*rounded* to whole points or not), levels, timestamps."""
     profile = [(q, option_labels(q, lang) if type_of(q).has_choices else None) for q in bank.profile]
     levels = {lvl.id: lvl.label.get(lang) for lvl in bank.rubric.levels}
+    bounds = reports.level_bounds(bank)
     keys = [(d.id, d.id) for d in bank.dimensions] + [("overall", store.OVERALL)]
     rows = []
     for m in cohorts.members(db, cohort, [q.id for q in bank.profile]):
@@ -77,7 +78,7 @@ def response_rows(
                 row[f"{q.id}_label"] = answer_label(labels, value)
         for name, key in keys:
             score, level = m.scores.get(key), m.levels.get(key)
-            row[f"{name}_score"] = whole_points(score) if rounded else score
+            row[f"{name}_score"] = whole_points(score, bounds) if rounded else score
             row[f"{name}_level"] = level
             row[f"{name}_level_label"] = levels.get(level, "") if level else ""
         row.update(started_at=m.created_at, updated_at=m.updated_at, submitted_at=m.submitted_at)

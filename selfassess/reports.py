@@ -5,13 +5,17 @@ No HTTP here: the views choose the peer group from the request and render what t
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from selfassess import assessments, store
 from selfassess.assessments import Assessment
+from selfassess.bank.model import Questionnaire
 from selfassess.peers import ALL, COHORT, Figures, PeerReport, Policy, peer_report
 from selfassess.scoring.engine import result_json
+from selfassess.scoring.rubrics.normalise import LEVEL_TOLERANCE
 from selfassess.store import Db
 
 
@@ -84,3 +88,26 @@ def peers_json(peers: PeerReport) -> dict[str, Any]:
     out["overall"] = figures_json(peers.overall)
     out["dimensions"] = {dim: figures_json(f) for dim, f in peers.dimensions.items()}
     return out
+
+def shown_score(score: float | None, bounds: Sequence[float] = ()) -> int | None:
+    """A 0-100 score as every page and table shows it: whole points, never across a level's bound.
+
+    Whole points round to the nearest (a half to the even, as '%.0f' does). Where that would
+    cross one of the level *bounds*, the bound governs: 64.9 under a bound of 65 shows as 64,
+    beside its level "Developing", never as a 65 that is not "Established". Changes between
+    two scores are worked out from these shown values, so that 29 → 64 reads as +35.
+    """
+    if score is None:
+        return None
+    shown = round(score)
+    for bound in bounds:
+        if score + LEVEL_TOLERANCE < bound <= shown:
+            shown = math.floor(score)
+        elif shown < bound <= score + LEVEL_TOLERANCE:
+            shown = math.ceil(score - LEVEL_TOLERANCE)
+    return shown
+
+
+def level_bounds(bank: Questionnaire) -> list[float]:
+    """The scores at which the bank's levels start (for :func:`shown_score`)."""
+    return [level.min for level in bank.rubric.levels]

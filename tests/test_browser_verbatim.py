@@ -234,10 +234,7 @@ def test_review_and_report_show_texts_verbatim(server: str, browser: Any) -> Non
         ["50", HIGH],
         ["25", LOW],
     ]
-    assert texts(page, ".action-plan li") == [
-        f"{REACH} (25, {LOW}): {t('Advice reach low')}",
-        f"{PLAN} (50, {HIGH}): {t('Advice plan high')}",
-    ]
+    assert texts(page, ".action-plan li") == [f"{REACH}: 25, {LOW}", f"{PLAN}: 50, {HIGH}"]  # the advice once, below
     assert texts(page, "#advice-heading ~ h3") == [f"{PLAN} – {HIGH}", f"{REACH} – {LOW}"]
     assert texts(page, "#advice-heading ~ p") == [t("Advice plan high"), t("Advice reach low")]
     chosen = t("Profile option A" if ANSWERS[1]["kind"] == "school" else "Profile option B")

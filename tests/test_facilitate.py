@@ -80,7 +80,7 @@ def test_dashboard_shows_the_cohort(app, world):
     assert "2 started, 2 submitted." in html
     assert f"/join/{world['cohort'].code}" in html
     assert html.count('class="level-') >= 20  # 2 providers x 10 cells, level written in each
-    assert "The cohort median appears once at least 5 providers have submitted." in html
+    assert "appear once at least 5 providers have submitted: 3 more to go." in html
 
 
 def test_closed_cohort_accepts_no_new_starts(app, world):

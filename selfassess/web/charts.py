@@ -50,11 +50,26 @@ def band_and_median(
     return [band, line(median_name, theta, median, line={"dash": "dash", "color": "#4f5a6b"})]
 
 
-def radar_layout() -> dict[str, Any]:
+def radar_layout(axes: int) -> dict[str, Any]:
+    """The radar's layout; report.js re-wraps the labels and widens the margins to fit the chart's width."""
+    # The first dimension at the top, clockwise; the radial axis (and its "100") runs halfway
+    # between the first two dimensions, so that no tick sits on a dimension's label; its tick
+    # angle (relative to the axis) equal to the axis' angle keeps the numbers upright.
+    between = 90 - 180 / axes if axes else 90
     return {
-        "polar": {"radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100]}},
+        "polar": {
+            "radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100], "angle": between, "tickangle": between,
+                           "tickfont": {"size": 10, "color": "#4f5a6b"}},
+            "angularaxis": {"rotation": 90, "direction": "clockwise"},
+        },
         "showlegend": True,
-        "legend": {"orientation": "h", "y": -0.12},
-        "margin": {"l": 70, "r": 70, "t": 40, "b": 70},
+        "legend": {"orientation": "h", "x": 0, "xref": "container", "y": 0, "yref": "container", "yanchor": "bottom"},
+        "margin": {"l": 90, "r": 90, "t": 50, "b": 40},
         "font": {"family": "system-ui, sans-serif"},
-    }
+    }  # fmt: skip
+
+
+def figure(titles: list[str], data: list[dict[str, Any]], layout: dict[str, Any]) -> dict[str, Any]:
+    """A figure for report.js: Plotly's data and layout, and the full titles (as text: report.js escapes
+    them as :func:`plain` does) that it wraps to the chart's width."""
+    return {"data": data, "layout": layout, "titles": titles}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
@@ -12,7 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, session, url_for
 from markupsafe import Markup, escape
 
-from selfassess import accounts, assessments, cohorts, exports, rounds, store
+from selfassess import accounts, assessments, cohorts, exports, reports, rounds, store
 from selfassess.bank.model import Questionnaire
 from selfassess.web import charts, mailing
 from selfassess.web.banks import catalog, ui_language
@@ -159,6 +160,10 @@ def dashboard(code: str) -> str:
     return render_dashboard(cohort_or_404(code))
 
 
+# The radar stays readable with the cohort's band and median and at most this many providers.
+MAX_COMPARED = 5
+
+
 def render_dashboard(cohort: cohorts.Cohort, facilitator_error: str | None = None) -> str:
     """The cohort's dashboard; *facilitator_error* is shown on the co-facilitator form."""
     bank = bank_of(cohort)
@@ -170,9 +175,11 @@ def render_dashboard(cohort: cohorts.Cohort, facilitator_error: str | None = Non
     spreads = {
         d.id: cohorts.spread([s for m in submitted if (s := m.scores.get(d.id)) is not None]) for d in bank.dimensions
     }
-    compare = [m for m in submitted if str(m.response_id) in request.args.getlist("compare")][:5]
+    ticked = [m for m in submitted if str(m.response_id) in request.args.getlist("compare")]
+    compare = ticked[:MAX_COMPARED]
     lang = bank.languages[0]
-    figure = cohort_figure(bank, lang, submitted, spreads, compare, len(submitted) >= min_peers)
+    enough = len(submitted) >= min_peers
+    figure = cohort_figure(bank, lang, submitted, spreads, compare, enough)
     return render_template(
         "facilitate/dashboard.html",
         cohort=cohort,
@@ -182,10 +189,13 @@ def render_dashboard(cohort: cohorts.Cohort, facilitator_error: str | None = Non
         filters=filters,
         spreads=spreads,
         compare=compare,
-        enough=len(submitted) >= min_peers,
+        too_many_ticked=len(ticked) > MAX_COMPARED,
+        max_compared=MAX_COMPARED,
+        enough=enough,
         min_peers=min_peers,
-        figure=json.dumps(figure),
-        boxes=json.dumps(box_figure(bank, lang, submitted)),
+        figure=json.dumps(figure) if figure["data"] else None,
+        boxes=json.dumps(box_figure(bank, lang, submitted)) if enough else None,
+        shown=functools.partial(reports.shown_score, bounds=reports.level_bounds(bank)),
         rows=heat_rows(cohort, bank, lang, members, compare),
         co_facilitators=cohorts.facilitator_emails(get_db(), cohort),
         is_owner=cohort.owner_id == me.id,
@@ -201,6 +211,7 @@ def heat_rows(
 ) -> list[dict[str, Any]]:
     """The heat map's rows, worked out in Python: a 2,000-row table is too slow to assemble in Jinja."""
     labels = {lvl.id: (f"level-{i}", str(escape(lvl.label.get(lang)))) for i, lvl in enumerate(bank.rubric.levels)}
+    bounds = reports.level_bounds(bank)
     keys = [d.id for d in bank.dimensions] + [store.OVERALL]
     url = url_for("facilitate.provider_report", code=cohort.code, response_id=0).removesuffix("0")
     compared = {m.response_id for m in compare}
@@ -214,7 +225,7 @@ def heat_rows(
                 css, label = labels[level]
                 score = m.scores.get(key)
                 cells.append(
-                    f'<td class="{css}">{label} ({score:.0f})</td>'
+                    f'<td class="{css}">{label} ({reports.shown_score(score, bounds)})</td>'
                     if score is not None
                     else f'<td class="{css}">{label}</td>'
                 )
@@ -261,10 +272,12 @@ def cohort_figure(
                 [member.scores.get(d.id) for d in bank.dimensions],
             )
         )
-    return {"data": traces, "layout": charts.radar_layout()}
+    titles = [d.title.get(lang) for d in bank.dimensions]
+    return charts.figure(titles, traces, charts.radar_layout(len(titles)))
 
 
 def box_figure(bank: Questionnaire, lang: str, submitted: list[cohorts.Member]) -> dict[str, Any]:
+    """The spread of each dimension's scores as a box plot (drawn only from enough providers)."""
     traces = [
         {
             "type": "box",
@@ -277,14 +290,13 @@ def box_figure(bank: Questionnaire, lang: str, submitted: list[cohorts.Member]) 
         }
         for d in bank.dimensions
     ]
-    return {
-        "data": traces,
-        "layout": {
-            "showlegend": False,
-            "yaxis": {"range": [0, 100], "title": {"text": _("Score")}},
-            "margin": {"l": 50, "r": 20, "t": 20, "b": 120},
-        },
+    layout = {
+        "showlegend": False,
+        "xaxis": {"automargin": True, "tickangle": 0},
+        "yaxis": {"range": [0, 100], "title": {"text": _("Score")}, "automargin": True},
+        "margin": {"l": 50, "r": 20, "t": 20, "b": 40},
     }
+    return charts.figure([d.title.get(lang) for d in bank.dimensions], traces, layout)
 
 
 @bp.post("/cohorts/<code>/settings")

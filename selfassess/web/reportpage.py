@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
-from flask import current_app, render_template, request
+from flask import current_app, g, render_template, request, url_for
 
 from selfassess import assessments, cohorts, reports
 from selfassess.assessments import Assessment
 from selfassess.bank.model import Questionnaire
 from selfassess.peers import ALL, COHORT, PeerReport, Policy
 from selfassess.web import charts
+from selfassess.web.banks import ui_language
 from selfassess.web.db import get_db
 from selfassess.web.errors import HttpError
 from selfassess.web.i18n import _
@@ -57,10 +59,17 @@ def requested_report(found: Assessment) -> reports.ReportData:
         ) from None
 
 
+def report_language(found: Assessment) -> str:
+    """The language of the report: ``?lang=`` where the bank has it, else the one the response was answered in."""
+    asked = request.args.get("lang", "")
+    return asked if asked in found.bank.languages else found.response.language
+
+
 def render_report(found: Assessment, *, owner: bool = True) -> str:
     """Render the report page of a submitted response; *owner* False for a facilitator's view (no token links)."""
+    bank, response, lang = found.bank, found.response, report_language(found)
+    g.lang = ui_language(lang)
     data = requested_report(found)
-    bank, response, lang = found.bank, found.response, found.response.language
     result, peers = data.result, data.peers
     levels = {level.id: level for level in bank.rubric.levels}
     dims = [(d, result["dimensions"][d.id], (peers.dimensions or {}).get(d.id)) for d in bank.dimensions]
@@ -91,6 +100,11 @@ def render_report(found: Assessment, *, owner: bool = True) -> str:
         other_versions=reports.other_version_peers(db, found) if peers.overall else False,
         band=reports.band_text(peers.band),
         position_text=position_text,
+        shown=functools.partial(reports.shown_score, bounds=reports.level_bounds(bank)),
+        languages=[
+            (code, url_for(request.endpoint or "", **(request.view_args or {}), lang=code, peers=peers.group))
+            for code in bank.languages
+        ],
         organisation=assessments.organisation_name(db, response),
         owner=owner,
         lang=lang,
@@ -127,4 +141,5 @@ def radar_figure(
             line={"color": "#1f5fa8", "width": 3}, marker={"size": 6},
         )
     )  # fmt: skip
-    return {"data": traces, "layout": charts.radar_layout()}
+    titles = [d.title.get(lang) for d in bank.dimensions]
+    return charts.figure(titles, traces, charts.radar_layout(len(titles)))
