@@ -638,7 +638,7 @@ def privacy_command(database: str | None) -> None:
 
     With --db, also the releases made so far. docs/privacy.md explains each figure.
     """
-    from selfassess import privacy, settings, store
+    from selfassess import peers, privacy, settings, store
     from selfassess.bank.catalog import Catalog
     from selfassess.peers import Policy
 
@@ -649,16 +649,23 @@ def privacy_command(database: str | None) -> None:
         yearly_epsilon=config["SELFASSESS_PRIVACY_YEARLY_EPSILON"],
         min_peers=config["SELFASSESS_MIN_PEERS"],
     )
-    click.echo(f"epsilon per release of one peer group: {policy.epsilon:g} ({privacy.COUNT_SHARE:.0%} for the size band)")
     click.echo(
-        f"a new release: once a group changed by max(5, 10 %), or after {policy.release_hours:g} hours if it changed at all"
+        f"epsilon per release of one peer group: {policy.epsilon:g} ({privacy.COUNT_SHARE:.0%} for the size band)"
+    )
+    click.echo(
+        f"a new release: on a fixed timetable, the first request in each slot of at least {policy.release_hours:g} hours"
+        " (longer where the yearly total needs it); never because members joined"
     )
     click.echo(f"yearly epsilon per organisation and bank: {policy.yearly_epsilon:g}")
     click.echo("what a group gets, by its noisy size:")
-    click.echo(f"  below {privacy.MEDIAN_FROM}: nothing, not even its size (\"too few peers for private figures\")")
-    click.echo(f"  {privacy.MEDIAN_FROM} to {privacy.QUARTILES_FROM - 1}: the median of each dimension and overall, with its ±")
+    click.echo(f'  below {privacy.MEDIAN_FROM}: nothing, not even its size ("too few peers for private figures")')
+    click.echo(
+        f"  {privacy.MEDIAN_FROM} to {privacy.QUARTILES_FROM - 1}: the median of each dimension and overall, with its ±"
+    )
     click.echo(f"  from {privacy.QUARTILES_FROM}: the median and the quartiles, with their ±")
-    click.echo(f"  vetted cohorts from {policy.min_peers} approved members: exact figures rounded to whole points (no noise)")
+    click.echo(
+        f"  vetted cohorts from {policy.min_peers} approved members: exact figures rounded to whole points (no noise)"
+    )
     catalog = Catalog.load(config["SELFASSESS_QUESTIONNAIRES"])
     for bank in catalog.banks.values():
         groups = policy.groups_per_organisation(bank)
@@ -667,7 +674,8 @@ def privacy_command(database: str | None) -> None:
             f"{bank.id}: an organisation is in at most {groups} groups at once (everyone, its cohort, one per"
             f" profile answer, each value of a multi-answer question counted); each group gets at most {per_year}"
             f" releases a year, so one organisation"
-            f" spends at most {groups} x {per_year} x {policy.epsilon:g} = {groups * per_year * policy.epsilon:g} a year"
+            f" spends at most {groups} x {per_year} x {policy.epsilon:g} = {groups * per_year * policy.epsilon:g} a year;"
+            f" a release stays on show for {peers.period(policy, per_year).total_seconds() / 86400:.0f} days or more"
         )
     if database:
         releases = store.all_releases(_database(database))

@@ -9,8 +9,25 @@ from selfassess.peers import quartiles
 from selfassess.store import Cohort, Db, Member
 
 __all__ = [
-    "Cohort", "Member", "add_facilitator", "by_code", "by_id", "create", "facilitator_emails", "join", "may_see",
-    "members", "of_facilitator", "remove_facilitator", "set_open", "spread",
+    "Cohort",
+    "Member",
+    "add_facilitator",
+    "approve",
+    "approved",
+    "by_code",
+    "by_id",
+    "create",
+    "facilitator_emails",
+    "is_vetted",
+    "join",
+    "may_see",
+    "member_of",
+    "members",
+    "of_facilitator",
+    "remove_facilitator",
+    "set_open",
+    "set_vetted",
+    "spread",
 ]  # fmt: skip
 
 
@@ -58,6 +75,41 @@ def facilitator_emails(db: Db, cohort: Cohort) -> list[str]:
 def set_open(db: Db, cohort: Cohort, is_open: bool) -> None:
     """Open or close the cohort to new starts."""
     store.set_cohort_open(db, cohort.id, is_open)
+
+
+def is_vetted(db: Db, cohort: Cohort) -> bool:
+    """Whether the cohort's facilitators approve each organisation that joins."""
+    return store.cohort_vetted(db, cohort.id)
+
+
+def set_vetted(db: Db, cohort: Cohort, vetted: bool) -> None:
+    """Require approval of each member (the cohort's peer group then holds approved members only), or stop."""
+    store.set_cohort_vetted(db, cohort.id, vetted)
+
+
+def member_of(response: store.Response) -> str:
+    """How an approval names the member a response stands for: its organisation, or itself while it has none."""
+    return f"o{response.organisation_id}" if response.organisation_id is not None else f"r{response.id}"
+
+
+def approve(db: Db, cohort: Cohort, response_id: int) -> bool:
+    """Approve the organisation of one of the cohort's responses; False if the response is not the cohort's."""
+    response = store.get_response_by_id(db, response_id) if 0 < response_id < 2**63 else None
+    if response is None or response.cohort_id != cohort.id:
+        return False
+    store.approve_member(db, cohort.id, member_of(response))
+    return True
+
+
+def approved(db: Db, cohort: Cohort, members_shown: list[Member]) -> set[int]:
+    """The response ids among *members_shown* whose organisation is approved."""
+    keys = store.approved_members(db, cohort.id)
+    out = set()
+    for member in members_shown:
+        response = store.get_response_by_id(db, member.response_id)
+        if response is not None and member_of(response) in keys:
+            out.add(member.response_id)
+    return out
 
 
 def join(db: Db, response_id: int, cohort: Cohort) -> None:

@@ -123,21 +123,26 @@ def group_histograms(db: Db, key: GroupKey, bank: Questionnaire) -> dict[str, pr
     return {axis: privacy.Histogram.from_points(*pair) for axis, pair in points.items()}
 
 
-def due(latest: Release | None, changed: int, policy: Policy, per_year: int, now: datetime, recent: int) -> bool:
-    """Whether a group gets a new release: once it changed by max(5, 10 %), or after the period if it changed at all.
+def period(policy: Policy, per_year: int) -> timedelta:
+    """How long a release of a group of this bank stays on show: the setting, or longer where the yearly ε needs it."""
+    return max(timedelta(hours=policy.release_hours), YEAR / max(per_year, 1))
 
-    *recent* is how many releases it had in the last year; at *per_year* it waits.
+
+def slot_start(now: datetime, length: timedelta) -> datetime:
+    """The start of the release slot *now* falls in: slots are fixed stretches of time, the same for every group."""
+    seconds = max(1, int(length.total_seconds()))
+    return datetime.fromtimestamp(int(now.timestamp()) // seconds * seconds, UTC)
+
+
+def due(latest: Release | None, slot: datetime, per_year: int, recent: int) -> bool:
+    """Whether a group gets a new release: the first time it is asked for, then once per slot, within the yearly cap.
+
+    The decision looks at the clock and at the releases made, never at the group's data:
+    a release triggered by members joining would tell, by its timing, that someone joined.
     """
     if recent >= per_year:
         return False
-    if latest is None:
-        return True
-    if changed <= 0:
-        return False
-    if changed >= max(5, math.ceil(0.1 * latest.members)):
-        return True
-    age = now - datetime.fromisoformat(latest.created_at)
-    return age >= timedelta(hours=policy.release_hours)
+    return latest is None or datetime.fromisoformat(latest.created_at) < slot
 
 
 def _cohort_members(db: Db, cohort_id: int) -> tuple[list[int], bool]:
@@ -166,7 +171,7 @@ def exact_release(values: dict[str, list[float]], min_peers: int) -> dict[str, A
         return {"kind": "exact", "tier": "none", "band": None}
     axes: dict[str, dict[str, int | None]] = {}
     for axis, scores in values.items():
-        if len(scores) >= 2:
+        if len(scores) >= max(min_peers, 2):  # two scores' quartiles would give both back
             ordered = sorted(scores)
             p25, median, p75 = quartiles(len(ordered), ordered.__getitem__)
             axes[axis] = {"median": round(median), "p25": round(p25), "p75": round(p75), "pm": 0, "pm_quartile": 0}
@@ -181,22 +186,14 @@ def current_release(db: Db, bank: Questionnaire, key: GroupKey, policy: Policy) 
     vetted = False
     if key.grp == store.COHORT_GROUP:
         cohort_ids, vetted = _cohort_members(db, int(key.grp_value))
-
-        def changed(release: Release) -> int:
-            return len(set(cohort_ids).symmetric_difference(release.member_ids))
-
-        changes_now = 0
-    else:
-        changes_now = store.group_changes(db, key)
-
-        def changed(release: Release) -> int:
-            return changes_now - release.changes_at
-
     per_year = 10**9 if vetted else policy.releases_per_year(bank)  # exact figures spend no ε
+    # A release is dated by its slot's start, so neither its date nor the moment it was drawn
+    # says anything about when members joined.
+    slot = slot_start(now, period(policy, per_year))
 
     def is_due(release: Release | None) -> bool:
         recent = store.releases_since(db, key, (now - YEAR).isoformat()) if release is not None else 0
-        return due(release, changed(release) if release else 1, policy, per_year, now, recent)
+        return due(release, slot, per_year, recent)
 
     if not is_due(latest):
         return latest
@@ -214,7 +211,7 @@ def current_release(db: Db, bank: Questionnaire, key: GroupKey, policy: Policy) 
         figures = privacy.release(hists, policy.epsilon, store.OVERALL)
         return store.Draft(hists[store.OVERALL].total, store.group_changes(db, key), policy.epsilon, figures)
 
-    return store.make_release(db, key, is_due, draw, now.isoformat())
+    return store.make_release(db, key, is_due, draw, slot.isoformat())
 
 
 def _buckets(values: list[float]) -> dict[int, int]:

@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from selfassess import assessments, store
+from selfassess import assessments, peers, store
 from selfassess.assessments import Assessment
 from selfassess.bank.model import Questionnaire
-from selfassess.peers import ALL, COHORT, Figures, PeerReport, Policy, peer_report
+from selfassess.peers import ALL, Figures, PeerReport, Policy, peer_report
 from selfassess.scoring.engine import result_json
 from selfassess.scoring.rubrics.normalise import LEVEL_TOLERANCE
 from selfassess.store import Db
@@ -41,19 +41,16 @@ class ReportData:
     history: list[dict[str, Any]]
 
 
-def peer_groups(assessment: Assessment) -> list[str]:
-    """The peer groups this response may compare with: everyone, each profile question, its cohort."""
-    groups = [ALL, *(q.id for q in assessment.bank.profile)]
-    if assessment.response.cohort_id is not None:
-        groups.append(COHORT)
-    return groups
+def peer_groups(db: Db, assessment: Assessment) -> list[str]:
+    """The peer groups this response may compare with: everyone, each profile answer it gave, its cohort."""
+    return peers.peer_groups(db, assessment.bank, assessment.response)
 
 
 def report_data(db: Db, assessment: Assessment, group: str = ALL, policy: Policy | None = None) -> ReportData:
     """Return the report of a submitted response, with the released figures of peer *group*."""
     if not assessment.response.submitted:
         raise NotSubmitted(assessment.response.token)
-    allowed = peer_groups(assessment)
+    allowed = peer_groups(db, assessment)
     if group not in allowed:
         raise UnknownPeerGroup(group, sorted(allowed))
     result = result_json(assessment.bank, assessments.stored_result(db, assessment), digits=None)
@@ -88,6 +85,7 @@ def peers_json(peers: PeerReport) -> dict[str, Any]:
     out["overall"] = figures_json(peers.overall)
     out["dimensions"] = {dim: figures_json(f) for dim, f in peers.dimensions.items()}
     return out
+
 
 def shown_score(score: float | None, bounds: Sequence[float] = ()) -> int | None:
     """A 0-100 score as every page and table shows it: whole points, never across a level's bound.

@@ -50,7 +50,9 @@ def expected() -> tuple[dict[str, float], dict[str, dict[str, float]]]:
         if len(people) < MINIMUM[role]:
             continue
         for dim, questions in DIMENSIONS.items():
-            scores = [100 * mean(s(p[q]) for q in questions if q in p) for p in people if any(q in p for q in questions)]
+            scores = [
+                100 * mean(s(p[q]) for q in questions if q in p) for p in people if any(q in p for q in questions)
+            ]
             if scores:
                 groups.setdefault(role, {})[dim] = mean(scores)
     combined = {}

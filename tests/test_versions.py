@@ -8,7 +8,9 @@ import shutil
 import pytest
 
 from selfassess import store
+from selfassess.bank.loader import load_text
 from selfassess.bank.synthetic import random_answers
+from selfassess.demo import create_demo_data
 from selfassess.web import create_app
 from tests.conftest import SHIPPED, Respondent
 from tests.test_take_flow import answer_all
@@ -59,10 +61,15 @@ def test_reports_survive_edits_and_deletion(folder, tmp_path):
     db = store.connect(tmp_path / "v.db")
     versions = {row[0] for row in db.conn.execute("SELECT bank_version FROM responses")}
     assert versions == {"2026.1", "2026.2"}
-    # Peers across compatible versions: the six old providers are the new one's peers, and the report says so.
+    # Peers across compatible versions: providers of the old version are the new one's peers,
+    # and the report says so (with enough of them for released figures; little noise for the test).
+    old_bank = load_text(store.snapshot(db, store.get_response(db, old_tokens[0]).bank_hash), "old")
+    create_demo_data(str(tmp_path / "v.db"), [old_bank], 150, seed=5)
+    app.config.update(SELFASSESS_PRIVACY_EPSILON=50.0, SELFASSESS_PRIVACY_YEARLY_EPSILON=10_000.0)
+    new = app.test_client().get(f"/r/{new_token}/report").get_data(as_text=True)
     peers = app.test_client().get(f"/r/{new_token}/report.json").get_json()["peers"]
-    assert peers["n"] == 6 and peers["overall"] is not None
-    assert "6 providers answered another version of the questionnaire" in new
+    assert peers["overall"] is not None
+    assert "Some peers answered another version of the questionnaire" in new
     # The file deleted: the stored text still renders the old reports.
     path.unlink()
     (folder / "other.yaml").write_text(text.replace("id: go-international", "id: other"), encoding="utf-8")

@@ -17,11 +17,6 @@ def now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-def substring_test(column: str) -> str:
-    """SQL that is true when *column* contains the parameter (PostgreSQL: ``strpos``)."""
-    return f"instr({column}, ?) > 0"
-
-
 def database_identity(db: sqlite_utils.Database) -> tuple[str, int]:
     """Which database file this is (path and inode): connections come and go, files stay."""
     path = str(db.conn.execute("PRAGMA database_list").fetchone()[2])

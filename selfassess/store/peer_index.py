@@ -16,13 +16,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from selfassess.bank.model import Questionnaire
 from selfassess.scoring.rubrics.base import Result
 from selfassess.store.connection import Db
 from selfassess.store.counting import counting_response
-from selfassess.store.dialect import substring_test
 from selfassess.store.releases import count_changes
 
 if TYPE_CHECKING:
@@ -47,20 +46,6 @@ def bucket_of(score: float | None) -> int | None:
 def profile_key(answers: Iterable[tuple[str, str]]) -> str:
     """Encode (question id, JSON value) pairs so that one group is a plain substring test."""
     return SEPARATOR + "".join(f"{qid}={value}{SEPARATOR}" for qid, value in sorted(answers))
-
-
-def group_needle(question_id: str, value: str) -> str:
-    """The substring of a profile key that marks membership of one peer group."""
-    return f"{SEPARATOR}{question_id}={value}{SEPARATOR}"
-
-
-class PeerGroup(NamedTuple):
-    """One distribution: a bank's dimension among everyone (``grp`` ``""``) or one profile answer."""
-
-    bank_id: str
-    grp: str
-    grp_value: str
-    dimension: str
 
 
 # --- profile questions ------------------------------------------------------------------------
@@ -269,64 +254,3 @@ def scores_of(db: Db, response_ids: Sequence[int]) -> dict[str, list[float]]:
         ):
             out.setdefault(dimension, []).append(score)
     return out
-
-
-def bucket_counts(db: Db, group: PeerGroup) -> list[tuple[int, int]]:
-    """Return (bucket, count) of the non-empty buckets of one distribution."""
-    return [
-        (bucket, n)
-        for bucket, n in db.conn.execute(
-            "SELECT bucket, n FROM peer_buckets WHERE bank_id = ? AND grp = ? AND grp_value = ? AND dimension = ? AND n > 0",
-            list(group),
-        )
-    ]
-
-
-def _in_bucket(
-    db: Db, select: str, group: PeerGroup, bucket: int, condition: str = "", args: Sequence[Any] = ()
-) -> Any:
-    # One range of the covering index (bank, dimension, latest, bucket, score, profile);
-    # *select* and *condition* are fixed texts of this module, values are parameters.
-    sql = f"SELECT {select} FROM scores s WHERE s.bank_id = ? AND s.dimension = ? AND s.latest = 1 AND s.bucket = ?"
-    params: list[Any] = [group.bank_id, group.dimension, bucket]
-    if condition:
-        sql += f" AND {condition}"
-        params.extend(args)
-    if group.grp:
-        sql += f" AND {substring_test('s.profile')}"
-        params.append(group_needle(group.grp, group.grp_value))
-    return db.conn.execute(sql, params)
-
-
-def bucket_scores(db: Db, group: PeerGroup, bucket: int) -> list[float]:
-    """Return the sorted counting scores in one bucket of a distribution."""
-    return sorted(row[0] for row in _in_bucket(db, "s.score", group, bucket))
-
-
-def count_below_above(db: Db, group: PeerGroup, bucket: int, score: float) -> tuple[int, int]:
-    """Return how many scores of one bucket lie below and above *score*.
-
-    Two ranges of the index; the ties between them (thousands at exactly 0 or 100 in a
-    large database) are not walked.
-    """
-    below = _in_bucket(db, "count(*)", group, bucket, "s.score < ?", (score,)).fetchone()[0]
-    above = _in_bucket(db, "count(*)", group, bucket, "s.score > ?", (score,)).fetchone()[0]
-    return int(below), int(above)
-
-
-def own_counting_scores(
-    db: Db, bank_id: str, response_id: int, organisation_id: int | None, grp: str = "", value: str = ""
-) -> dict[str, float]:
-    """Scores of the organisation's counting response, if it is in the group (it is not its own peer)."""
-    if organisation_id is None:
-        owner = "s.response_id = ?"
-        args: list[Any] = [response_id]
-    else:
-        owner = "s.organisation_id = ?"
-        args = [organisation_id]
-    sql = f"SELECT s.dimension, s.score FROM scores s WHERE {owner} AND s.bank_id = ? AND s.latest = 1 AND s.score IS NOT NULL"
-    args.append(bank_id)
-    if grp:
-        sql += f" AND {substring_test('s.profile')}"
-        args.append(group_needle(grp, value))
-    return {row[0]: row[1] for row in db.conn.execute(sql, args)}

@@ -12,7 +12,12 @@ from selfassess.store.connection import Db
 # reports must last.
 _LAST_CHANGE = "coalesce(updated_at, created_at)"
 _EMPTY = "NOT EXISTS (SELECT 1 FROM answers a WHERE a.response_id = responses.id)"
-_EXPIRED = f"status = 'draft' AND (({_LAST_CHANGE} < ? AND {_EMPTY}) OR {_LAST_CHANGE} < ?)"
+# A round's coordinator and respondents keep their drafts while the round is open: the
+# coordinator's response holds the round together until it is closed.
+_IN_OPEN_ROUND = (
+    "round_id IS NOT NULL AND EXISTS (SELECT 1 FROM rounds o WHERE o.id = responses.round_id AND o.status = 'open')"
+)
+_EXPIRED = f"status = 'draft' AND NOT ({_IN_OPEN_ROUND}) AND (({_LAST_CHANGE} < ? AND {_EMPTY}) OR {_LAST_CHANGE} < ?)"
 
 
 class DraftCounts(NamedTuple):

@@ -37,7 +37,7 @@ def titles() -> dict[int, str]:
     }
 
 
-SECRET_IN_PATH = re.compile(r"(/r/|/join/|/cohorts/)[^/]+")
+SECRET_IN_PATH = re.compile(r"(/r/|/join/|/cohorts/|/reset/|/c/|/i/)[^/]+")
 
 
 def without_secrets(path: str) -> str:

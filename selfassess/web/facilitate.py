@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, g, redirect, render_template
 from markupsafe import Markup, escape
 
 from selfassess import accounts, assessments, cohorts, exports, reports, rounds, store
+from selfassess.bank.catalog import estimated_minutes
 from selfassess.bank.model import Questionnaire
 from selfassess.web import charts, mailing
 from selfassess.web.banks import catalog, ui_language
@@ -116,7 +117,10 @@ def cohort_list() -> str:
     mine = cohorts.of_facilitator(get_db(), me.id)
     counts = store.cohort_counts(get_db(), [c.id for c in mine])
     banks = sorted(catalog().banks.values(), key=lambda b: b.title.get())
-    return render_template("facilitate/cohorts.html", cohorts=mine, counts=counts, banks=banks, me=me)
+    titles = {b.id: b.title.get(current_language()) for b in banks}
+    return render_template(
+        "facilitate/cohorts.html", cohorts=mine, counts=counts, banks=banks, bank_titles=titles, me=me
+    )
 
 
 @bp.post("/cohorts")
@@ -472,7 +476,7 @@ def join(code: str) -> Any:
     if not cohort.open:
         raise HttpError(403, _("The cohort “%(name)s” is closed and accepts no new assessments.", name=cohort.name))
     if request.method == "GET":
-        return render_template("facilitate/join.html", cohort=cohort, bank=bank)
+        return render_template("facilitate/join.html", cohort=cohort, bank=bank, minutes=estimated_minutes(bank))
     lang = request.form.get("lang") or bank.languages[0]
     if lang not in bank.languages:
         lang = bank.languages[0]

@@ -13,6 +13,7 @@ from selfassess.web.reportpage import render_report, requested_report
 
 bp = Blueprint("report", __name__)
 
+
 @bp.get("/r/<token>/report.json")
 def report_json(token: str) -> dict[str, Any]:
     found = open_assessment(token)

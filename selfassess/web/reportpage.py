@@ -11,7 +11,7 @@ from flask import current_app, g, render_template, request, url_for
 from selfassess import assessments, cohorts, reports
 from selfassess.assessments import Assessment
 from selfassess.bank.model import Questionnaire
-from selfassess.peers import ALL, COHORT, PeerReport, Policy
+from selfassess.peers import ALL, COHORT, VALUE_SEPARATOR, PeerReport, Policy
 from selfassess.web import charts
 from selfassess.web.banks import ui_language
 from selfassess.web.db import get_db
@@ -59,6 +59,32 @@ def requested_report(found: Assessment) -> reports.ReportData:
         ) from None
 
 
+def group_labels(db: Any, found: Assessment, lang: str) -> list[tuple[str, str]]:
+    """The peer groups the report offers, each named with the provider's own answer that forms it."""
+    answers = assessments.answers(db, found.response)
+    out = []
+    for group in reports.peer_groups(db, found):
+        if group == ALL:
+            out.append((group, _("All providers")))
+        elif group == COHORT:
+            cohort = cohorts.by_id(db, found.response.cohort_id)
+            out.append((group, _("Your cohort: %(name)s", name=cohort.name if cohort else "")))
+        else:
+            question_id, _sep, key = group.partition(VALUE_SEPARATOR)
+            question = found.bank.question(question_id)
+            if question is None:
+                continue
+            option = question.option(key if key else answers.get(question_id))
+            answer = option.label.get(lang) if option is not None else str(answers.get(question_id, ""))
+            if question.type == "yesno":
+                answer = _("Yes") if answers.get(question_id) == "yes" else _("No")
+            label = _(
+                "Answered “%(answer)s”, as you did, to “%(question)s”", answer=answer, question=question.text.get(lang)
+            )
+            out.append((group, label))
+    return out
+
+
 def report_language(found: Assessment) -> str:
     """The language of the report: ``?lang=`` where the bank has it, else the one the response was answered in."""
     asked = request.args.get("lang", "")
@@ -77,13 +103,8 @@ def render_report(found: Assessment, *, owner: bool = True) -> str:
     ranked = sorted(scored, key=lambda pair: pair[1]["score"])
     weakest = ranked[:3] if len(ranked) > 3 else ranked[:2]
     strongest = ranked[-1] if ranked else None
-    groups = [(ALL, _("All providers"))] + [
-        (q.id, _("Same answer to “%(question)s”", question=q.text.get(lang))) for q in bank.profile if q.type != "text"
-    ]
     db = get_db()
-    cohort = cohorts.by_id(db, response.cohort_id)
-    if cohort is not None:
-        groups.append((COHORT, _("Your cohort: %(name)s", name=cohort.name)))
+    groups = group_labels(db, found, lang)
     return render_template(
         "report/report.html",
         response=response,

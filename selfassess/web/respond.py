@@ -179,7 +179,7 @@ def save_page(token: str, number: int) -> Any:
         return redirect(url_for("respond.review", token=token))
     if action.startswith("goto:"):
         target = action.removeprefix("goto:")
-        if not (target.isascii() and target.isdigit()):
+        if not (target.isascii() and target.isdigit() and len(target) <= 6):
             raise HttpError(400, _("The form sent an action this page does not know: “%(action)s”.", action=action))
         with errors_as_pages():
             return redirect(url_for("respond.page", token=token, number=found.page(int(target)).number))
@@ -297,7 +297,9 @@ def submit(token: str) -> Any:
 def copy(token: str) -> HttpResponse:
     found = open_assessment(token)
     if found.response.role is not None:
-        raise HttpError(409, _("A respondent's answers cannot be copied. Ask your coordinator for the next round's link."))
+        raise HttpError(
+            409, _("A respondent's answers cannot be copied. Ask your coordinator for the next round's link.")
+        )
     if found.response.coordinates:  # the organisation's next round
         with errors_as_pages():
             coordinating = rounds.open_round(get_db(), catalog(), token)
