@@ -155,6 +155,8 @@ RULES: dict[str, tuple[str, dict[str, int]]] = {
     "facilitate.cohort_list": ("GET", FACILITATOR_ONLY),
     "facilitate.cohort_create": ("POST", {**FACILITATOR_ONLY, "owner": 302, "co": 302, "other": 302}),
     "facilitate.dashboard": ("GET", COHORT_ONLY),
+    "facilitate.cohort_vetting": ("POST", {**COHORT_ONLY, "owner": 302, "co": 302}),
+    "facilitate.cohort_approve": ("POST", {**COHORT_ONLY, "owner": 404, "co": 404}),  # no "response" in the form
     "facilitate.cohort_settings": ("POST", {**COHORT_ONLY, "owner": 302, "co": 302}),
     # Only the cohort's owner shares it or stops sharing it.
     "facilitate.cohort_add_facilitator": ("POST", {**COHORT_ONLY, "owner": 302, "co": 403}),

@@ -361,3 +361,34 @@ def test_werkzeug_floor_has_the_multipart_fix():
     project = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())
     floors = {d.split(">=")[0].lower(): d.split(">=")[1] for d in project["project"]["dependencies"] if ">=" in d}
     assert tuple(int(p) for p in floors["werkzeug"].split(".")) >= (3, 0, 6)
+
+
+# Vetted cohorts (issue 13): only approved organisations form the cohort's peer group.
+
+
+def test_a_facilitator_approves_each_organisation_of_a_vetted_cohort(app, world):  # noqa: F811
+    client = app.test_client()
+    login(client, "owner@agency.eu")
+    code = world["cohort"].code
+    html = client.get(f"/facilitator/cohorts/{code}").get_data(as_text=True)
+    assert "Waiting for approval" not in html
+    client.post(f"/facilitator/cohorts/{code}/vetting", data={"csrf_token": csrf_token(html), "vetted": "1"})
+    html = client.get(f"/facilitator/cohorts/{code}").get_data(as_text=True)
+    db = store.connect(app.config["SELFASSESS_DATABASE"])
+    ids = [store.get_response(db, world["tokens"][name]).id for name in ("A", "C")]
+    assert "Waiting for approval" in html and all(f'name="response" value="{i}"' in html for i in ids)
+    for response_id in ids:
+        approved = client.post(
+            f"/facilitator/cohorts/{code}/approve", data={"csrf_token": csrf_token(html), "response": str(response_id)}
+        )
+        assert approved.status_code == 302
+    assert "Every organisation in the cohort is approved." in client.get(f"/facilitator/cohorts/{code}").get_data(
+        as_text=True
+    )
+    # A response of another cohort (or none) cannot be approved here.
+    outsider = store.get_response(db, world["tokens"]["B"]).id
+    refused = client.post(
+        f"/facilitator/cohorts/{code}/approve", data={"csrf_token": csrf_token(html), "response": str(outsider)}
+    )
+    assert refused.status_code == 404
+    assert cohorts.is_vetted(db, world["cohort"])

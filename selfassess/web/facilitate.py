@@ -184,6 +184,8 @@ def render_dashboard(cohort: cohorts.Cohort, facilitator_error: str | None = Non
     lang = bank.languages[0]
     enough = len(submitted) >= min_peers
     figure = cohort_figure(bank, lang, submitted, spreads, compare, enough)
+    vetted = cohorts.is_vetted(get_db(), cohort)
+    approved = cohorts.approved(get_db(), cohort, members) if vetted else set()
     return render_template(
         "facilitate/dashboard.html",
         cohort=cohort,
@@ -202,6 +204,8 @@ def render_dashboard(cohort: cohorts.Cohort, facilitator_error: str | None = Non
         shown=functools.partial(reports.shown_score, bounds=reports.level_bounds(bank)),
         rows=heat_rows(cohort, bank, lang, members, compare),
         co_facilitators=cohorts.facilitator_emails(get_db(), cohort),
+        vetted=vetted,
+        pending=[m for m in members if m.response_id not in approved] if vetted else [],
         is_owner=cohort.owner_id == me.id,
         me=me,
         facilitator_error=facilitator_error,
@@ -301,6 +305,26 @@ def box_figure(bank: Questionnaire, lang: str, submitted: list[cohorts.Member]) 
         "margin": {"l": 50, "r": 20, "t": 20, "b": 40},
     }
     return charts.figure([d.title.get(lang) for d in bank.dimensions], traces, layout)
+
+
+@bp.post("/cohorts/<code>/vetting")
+@login_required
+def cohort_vetting(code: str) -> Any:
+    """Require (or stop requiring) approval of each organisation that joins."""
+    cohort = cohort_or_404(code)
+    cohorts.set_vetted(get_db(), cohort, request.form.get("vetted") == "1")
+    return redirect(url_for("facilitate.dashboard", code=code))
+
+
+@bp.post("/cohorts/<code>/approve")
+@login_required
+def cohort_approve(code: str) -> Any:
+    """Approve one member organisation: from then on it is in the cohort's peer group."""
+    cohort = cohort_or_404(code)
+    raw = request.form.get("response", "")
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18) or not cohorts.approve(get_db(), cohort, int(raw)):
+        raise HttpError(404, _("This provider is not in the cohort."))
+    return redirect(url_for("facilitate.dashboard", code=code, _anchor="approval-heading"))
 
 
 @bp.post("/cohorts/<code>/settings")
