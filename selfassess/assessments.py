@@ -330,10 +330,17 @@ def stored_result(db: Db, assessment: Assessment) -> Result:
     return Result(overall.get("score"), overall.get("level"), dims)
 
 
-def history(db: Db, response: store.Response) -> list[dict[str, Any]]:
-    """The organisation's earlier submissions to the same bank, oldest first, with their scores."""
+def history(db: Db, response: store.Response, *, cohort_only: bool = False) -> list[dict[str, Any]]:
+    """The organisation's earlier submissions to the same bank, oldest first, with their scores.
+
+    With *cohort_only*, only those made in the response's cohort: what its facilitators may see.
+    """
     out = []
     for response_id, submitted_at in store.earlier_submissions(db, response):
+        if cohort_only:
+            earlier = store.get_response_by_id(db, response_id)
+            if earlier is None or earlier.cohort_id is None or earlier.cohort_id != response.cohort_id:
+                continue
         scores = store.load_scores(db, response_id)
         out.append({"submitted_at": submitted_at, "scores": {k: v["score"] for k, v in scores.items()}})
     return out
