@@ -206,11 +206,11 @@ def missing_required(bank: Questionnaire, page: Page, answers: Mapping[str, Any]
 
 
 def complete_pages(bank: Questionnaire, answers: Mapping[str, Any]) -> set[int]:
-    """The numbers of the pages whose every shown question has an answer."""
+    """The numbers of the pages with no required question left unanswered (and something answered)."""
     return {
         page.number
         for page in bank_pages(bank)
-        if all(q.id in answers for q in page.questions if is_visible(bank, q, answers))
+        if any(q.id in answers for q in page.questions) and not missing_required(bank, page, answers)
     }
 
 
