@@ -201,21 +201,27 @@ def close(db: Db, found: Coordination) -> OrganisationReport:
         raise ProfileMissing(found.token)
     bank, response = found.bank, found.assessment.response
     profile = store.load_answers(db, response.id)
-    per_role: dict[str, list[dict[str, Any]]] = {role.id: [] for role in bank.roles}
-    for role, answers in store.submitted_respondents(db, found.round.id):
-        if role in per_role:
-            per_role[role].append(answers)
-    results = {
-        role: [score(bank, {**profile, **answers}, role=role) for answers in group] for role, group in per_role.items()
-    }
-    org = combine(bank, results)
-    reached = {role: group for role, group in per_role.items() if org.groups[role].reached}
-    stored = {
-        "organisation": _result_json(org),
-        "questions": {role: _question_figures(bank, role, group) for role, group in reached.items()},
-        "texts": _shared_texts(bank, reached),
-    }
-    if not store.close_round(db, found.round, _fresh(db, response.id), _as_result(bank, org), json.dumps(stored)):
+
+    def combined(respondents: list[tuple[str, dict[str, Any]]]) -> tuple[Result, str]:
+        # Runs inside the store's write transaction, on the respondents submitted by then.
+        per_role: dict[str, list[dict[str, Any]]] = {role.id: [] for role in bank.roles}
+        for role, answers in respondents:
+            if role in per_role:
+                per_role[role].append(answers)
+        results = {
+            role: [score(bank, {**profile, **answers}, role=role) for answers in group]
+            for role, group in per_role.items()
+        }
+        org = combine(bank, results)
+        reached = {role: group for role, group in per_role.items() if org.groups[role].reached}
+        stored = {
+            "organisation": _result_json(org),
+            "questions": {role: _question_figures(bank, role, group) for role, group in reached.items()},
+            "texts": _shared_texts(bank, reached),
+        }
+        return _as_result(bank, org), json.dumps(stored)
+
+    if not store.close_round(db, found.round, _fresh(db, response.id), combined):
         raise RoundClosed(found.token)
     closed = store.round_by_id(db, found.round.id)
     assert closed is not None and closed.result is not None

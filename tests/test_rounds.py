@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,40 @@ def test_gaps_name_the_largest_difference(world):
     # placements: leaders 100, staff 56.25
     assert (top.dimension, top.lower, top.higher) == ("placements", "staff", "leaders")
     assert top.points == pytest.approx(43.75)
+
+
+def test_a_submit_racing_the_close_is_in_the_result_or_refused(world, tmp_path, monkeypatch):
+    db, catalog, bank = world
+    found = coordinate(db, catalog, bank)
+    for staff in STAFF:
+        answer(db, catalog, found, "staff", staff)
+    late = rounds.join(db, catalog, store.invitations(db, found.round.id)["staff"])
+    assessment = assessments.open_by_token(db, catalog, late.token)
+    for page in assessment.pages:
+        given = {q.id: STAFF[0][q.id] for q in page.questions if q.id in STAFF[0]}
+        assessments.save_page(db, assessment, page.number, PageAnswers(given))
+    outcome: list[object] = []
+    racers: list[threading.Thread] = []
+
+    def submit_late() -> None:
+        other = store.connect(tmp_path / "rounds.db")
+        try:
+            outcome.append(assessments.submit(other, assessments.open_by_token(other, catalog, late.token)).ok)
+        except assessments.RoundClosed as refused:
+            outcome.append(refused)
+
+    real_combine = rounds.combine
+
+    def combine_while_a_respondent_submits(*args, **kwargs):
+        # The respondent submits between the close's read of who submitted and its write.
+        racers.append(threading.Thread(target=submit_late))
+        racers[0].start()
+        racers[0].join(timeout=1)  # before the fix it finishes here; after, it waits for the close
+        return real_combine(*args, **kwargs)
+
+    monkeypatch.setattr(rounds, "combine", combine_while_a_respondent_submits)
+    report = rounds.close(db, rounds.open_round(db, catalog, found.token))
+    racers[0].join()
+    submitted = {p.role.id: p.submitted for p in rounds.participation(db, rounds.open_round(db, catalog, found.token))}
+    assert report.result.groups["staff"].respondents == submitted["staff"]
+    assert outcome and (outcome[0] is True) == (submitted["staff"] == 3)

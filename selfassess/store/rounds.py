@@ -9,8 +9,8 @@ set and no organisation: they never enter the peer index or a cohort.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, NamedTuple
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple, TypeAlias
 
 from selfassess.scoring.rubrics.base import Result
 from selfassess.store import peer_index
@@ -112,11 +112,7 @@ def participation(db: Db, round_id: int) -> dict[str, tuple[int, int]]:
 
 def submitted_respondents(db: Db, round_id: int) -> list[tuple[str, dict[str, Any]]]:
     """Return (role, answers) of each submitted respondent of the round, in no meaningful order."""
-    ids = db.conn.execute(
-        "SELECT id, role FROM responses WHERE round_id = ? AND role IS NOT NULL AND status = ? ORDER BY id",
-        [round_id, SUBMITTED],
-    ).fetchall()
-    return [(str(role), load_answers(db, int(rid))) for rid, role in ids]
+    return _submitted(db, round_id)
 
 
 def submit_respondent(db: Db, response: Response, scored: Mapping[str, Any]) -> None:
@@ -138,20 +134,36 @@ def submit_respondent(db: Db, response: Response, scored: Mapping[str, Any]) -> 
             raise AnswersChanged(response.token)  # leaving the block rolls the UPDATE back
 
 
-def close_round(db: Db, found: Round, response: Response, result: Result, stored: str) -> bool:
+def _submitted(db: Db, round_id: int) -> list[tuple[str, dict[str, Any]]]:
+    ids = db.conn.execute(
+        "SELECT id, role FROM responses WHERE round_id = ? AND role IS NOT NULL AND status = ? ORDER BY id",
+        [round_id, SUBMITTED],
+    ).fetchall()
+    return [(str(role), load_answers(db, int(rid))) for rid, role in ids]
+
+
+Respondents: TypeAlias = list[tuple[str, dict[str, Any]]]
+
+
+def close_round(db: Db, found: Round, response: Response, combine: Callable[[Respondents], tuple[Result, str]]) -> bool:
     """Close an open round: store the organisation's result and submit the coordinating response with it.
 
-    One transaction: the round closes, and its response enters the peer index as the
-    organisation's submission, together or not at all. False when it was closed already.
+    One write transaction (``BEGIN IMMEDIATE``) reads the submitted respondents, has
+    *combine* turn them into the result and its stored JSON, closes the round and enters
+    the response in the peer index: a respondent's submit waits for it or comes before the
+    read, so everyone shown as submitted is in the result. False when it was closed already.
     """
     stamp = now()
     with db.conn as conn:
-        closed = conn.execute(
-            "UPDATE rounds SET status = ?, closed_at = ?, result = ?, organisation_id = ? WHERE id = ? AND status = ?",
-            [CLOSED, stamp, stored, response.organisation_id, found.id, OPEN],
-        ).rowcount
-        if closed != 1:
+        conn.execute("BEGIN IMMEDIATE")
+        row = conn.execute("SELECT status FROM rounds WHERE id = ?", [found.id]).fetchone()
+        if row is None or row[0] != OPEN:
             return False
+        result, stored = combine(_submitted(db, found.id))
+        conn.execute(
+            "UPDATE rounds SET status = ?, closed_at = ?, result = ?, organisation_id = ? WHERE id = ?",
+            [CLOSED, stamp, stored, response.organisation_id, found.id],
+        )
         cursor = conn.execute(
             "UPDATE responses SET status = ?, submitted_at = ?, updated_at = ? WHERE id = ? AND status = 'draft'",
             [SUBMITTED, stamp, stamp, response.id],
