@@ -162,6 +162,21 @@ def participation(db: Db, found: Coordination) -> list[Participation]:
     return [Participation(role, *counts.get(role.id, (0, 0))) for role in found.bank.roles]
 
 
+class RoundStatus(NamedTuple):
+    """An organisation's round as its cohort's facilitators see it: closed or not, and each role's participation."""
+
+    closed: bool
+    roles: list[Participation]
+
+
+def cohort_participation(db: Db, cohort: cohorts.Cohort, bank: Questionnaire) -> dict[int, RoundStatus]:
+    """Per coordinating response (a member of the cohort), its round's status and participation per role."""
+    return {
+        response_id: RoundStatus(closed, [Participation(role, *counts.get(role.id, (0, 0))) for role in bank.roles])
+        for response_id, (closed, counts) in store.cohort_participation(db, cohort.id).items()
+    }
+
+
 def profile_ready(db: Db, found: Coordination) -> bool:
     """Whether the coordinator answered the required profile questions and named the organisation."""
     response = found.assessment.response

@@ -183,3 +183,50 @@ def test_a_facilitator_sees_the_organisation_never_a_respondent(app):
     for respondent in (learner, *staff):
         number = store.get_response(db, respondent).id
         assert facilitator.get(f"/facilitator/cohorts/{cohort.code}/responses/{number}").status_code == 404
+
+
+def cohort_round(app, name="Cohort school"):
+    """A round started from a cohort's invitation: (db, cohort, coordinator's client, token, role links)."""
+    from selfassess import accounts, cohorts
+
+    db = store.connect(app.config["SELFASSESS_DATABASE"])
+    owner = accounts.find(db, "owner@agency.eu") or accounts.add(db, "owner@agency.eu", "a long password")
+    cohort = next(iter(cohorts.of_facilitator(db, owner.id)), None) or cohorts.create(db, owner.id, "roles", "Roles")
+    client = app.test_client()
+    page = client.get(f"/join/{cohort.code}").get_data(as_text=True)
+    started = client.post(f"/join/{cohort.code}", data={"csrf_token": csrf_token(page), "lang": "en"})
+    token = started.headers["Location"].split("/")[2]
+    page = client.get(f"/r/{token}/page/1").get_data(as_text=True)
+    client.post(f"/r/{token}/page/1", data={"csrf_token": csrf_token(page), "action": "next", "size": "large",
+                                           "_organisation": name})  # fmt: skip
+    return db, cohort, client, token, role_links(client, token)
+
+
+def test_the_dashboard_shows_each_organisations_participation_per_role(app):
+    from tests.test_facilitate import login
+
+    _db, cohort, client, token, links = cohort_round(app)
+    answer(app.test_client(), links["leaders"], LEADER)
+    answer(app.test_client(), links["staff"], STAFF)
+    company = app.test_client()  # starts, never submits
+    company.post(
+        links["company"], data={"csrf_token": csrf_token(company.get(links["company"]).get_data(as_text=True))}
+    )
+    facilitator = app.test_client()
+    login(facilitator, "owner@agency.eu")
+    html = facilitator.get(f"/facilitator/cohorts/{cohort.code}").get_data(as_text=True)
+    section = html[html.index('id="rounds-heading"') : html.index('id="heat-heading"')]
+    row = section[section.index("Cohort school") :]
+    cells = re.findall(r"<td>([^<]*)</td>", row)
+    assert cells == [
+        "open",
+        "1 of 1 submitted, 1 started ✓",
+        "1 of 2 submitted, 1 started",
+        "0 of 2 submitted, 1 started",
+        "0 of 5 submitted, 0 started",
+    ]
+    page = client.get(f"/c/{token}").get_data(as_text=True)
+    client.post(f"/c/{token}/close", data={"csrf_token": csrf_token(page)})
+    html = facilitator.get(f"/facilitator/cohorts/{cohort.code}").get_data(as_text=True)
+    assert re.findall(r"<td>([^<]*)</td>", html[html.index('id="rounds-heading"') :])[0] == "closed"
+    assert token not in html and not any(link in html for link in links.values())

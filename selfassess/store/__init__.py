@@ -133,6 +133,7 @@ from selfassess.store.responses import (
 from selfassess.store.rounds import (
     Round,
     close_round,
+    cohort_participation,
     create_round,
     earlier_rounds,
     invitation,
@@ -167,6 +168,6 @@ __all__ += [  # peer-figure releases (issue 13)
     "releases_since", "set_cohort_vetted",
 ]  # fmt: skip
 __all__ += [  # rounds of banks with roles (issue 14)
-    "Round", "close_round", "create_round", "earlier_rounds", "invitation", "invitations", "join_round",
+    "Round", "close_round", "cohort_participation", "create_round", "earlier_rounds", "invitation", "invitations", "join_round",
     "participation", "round_by_id", "submit_respondent", "submitted_respondents",
 ]  # fmt: skip

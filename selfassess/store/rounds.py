@@ -110,6 +110,21 @@ def participation(db: Db, round_id: int) -> dict[str, tuple[int, int]]:
     }
 
 
+def cohort_participation(db: Db, cohort_id: int) -> dict[int, tuple[bool, dict[str, tuple[int, int]]]]:
+    """Per coordinating response of a round in the cohort: whether closed and, per role, (started, submitted)."""
+    out: dict[int, tuple[bool, dict[str, tuple[int, int]]]] = {}
+    for response_id, status, role, started, submitted in db.conn.execute(
+        "SELECT r.response_id, r.status, p.role, COUNT(p.id), SUM(p.status = ?) FROM rounds r"
+        " LEFT JOIN responses p ON p.round_id = r.id AND p.role IS NOT NULL"
+        " WHERE r.cohort_id = ? GROUP BY r.id, p.role",
+        [SUBMITTED, cohort_id],
+    ):
+        counts = out.setdefault(int(response_id), (status == CLOSED, {}))[1]
+        if role is not None:
+            counts[str(role)] = (int(started), int(submitted or 0))
+    return out
+
+
 def submitted_respondents(db: Db, round_id: int) -> list[tuple[str, dict[str, Any]]]:
     """Return (role, answers) of each submitted respondent of the round, in no meaningful order."""
     return _submitted(db, round_id)

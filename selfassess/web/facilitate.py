@@ -203,6 +203,7 @@ def render_dashboard(cohort: cohorts.Cohort, facilitator_error: str | None = Non
         boxes=json.dumps(box_figure(bank, lang, submitted)) if enough else None,
         shown=functools.partial(reports.shown_score, bounds=reports.level_bounds(bank)),
         rows=heat_rows(cohort, bank, lang, members, compare),
+        round_rows=round_rows(cohort, bank, members),
         co_facilitators=cohorts.facilitator_emails(get_db(), cohort),
         vetted=vetted,
         pending=[m for m in members if m.response_id not in approved] if vetted else [],
@@ -212,6 +213,18 @@ def render_dashboard(cohort: cohorts.Cohort, facilitator_error: str | None = Non
         join_url=external_url("join.join", code=cohort.code),
         lang=lang,
     )
+
+
+def round_rows(cohort: cohorts.Cohort, bank: Questionnaire, members: list[cohorts.Member]) -> list[dict[str, Any]]:
+    """For a bank with roles: each organisation's round, closed or not, with its participation per role."""
+    if not bank.roles:
+        return []
+    found = rounds.cohort_participation(get_db(), cohort, bank)
+    return [
+        {"name": m.organisation or _("(no name yet)"), "closed": shown.closed, "roles": shown.roles}
+        for m in members
+        if (shown := found.get(m.response_id)) is not None
+    ]
 
 
 def heat_rows(
