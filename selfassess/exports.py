@@ -25,7 +25,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from selfassess import cohorts, i18n, reports, store
+from selfassess import cohorts, i18n, reports, rounds, store
 from selfassess.bank.model import Question, Questionnaire, value_key
 from selfassess.bank.questiontypes import type_of
 from selfassess.store import Db
@@ -68,6 +68,8 @@ def response_rows(
     levels = {lvl.id: lvl.label.get(lang) for lvl in bank.rubric.levels}
     bounds = reports.level_bounds(bank)
     keys = [(d.id, d.id) for d in bank.dimensions] + [("overall", store.OVERALL)]
+    # A bank with roles: each member is an organisation's coordinating response, with its round's participation.
+    taking_part = rounds.cohort_participation(db, cohort, bank) if bank.roles else {}
     rows = []
     for m in cohorts.members(db, cohort, [q.id for q in bank.profile]):
         row: dict[str, Any] = {"response": m.response_id, "organisation": m.organisation, "status": m.status}
@@ -81,19 +83,32 @@ def response_rows(
             row[f"{name}_score"] = whole_points(score, bounds) if rounded else score
             row[f"{name}_level"] = level
             row[f"{name}_level_label"] = levels.get(level, "") if level else ""
+        if bank.roles:
+            shown = taking_part.get(m.response_id)
+            for role in bank.roles:
+                found = next((p for p in shown.roles if p.role.id == role.id), None) if shown else None
+                row[f"{role.id}_submitted"] = found.submitted if found else 0
+                row[f"{role.id}_needed"] = role.min_respondents
         row.update(started_at=m.created_at, updated_at=m.updated_at, submitted_at=m.submitted_at)
         rows.append(row)
     return rows
 
 
 def answer_rows(db: Db, cohort: cohorts.Cohort, bank: Questionnaire, lang: str) -> list[dict[str, Any]]:
-    """Every answer of the members' responses: response id (never its token), question, text, answer, label."""
+    """Every answer of the members' responses: response id (never its token), question, text, answer, label.
+
+    For a bank with roles the members are the coordinators' responses, whose answers are the
+    organisation's profile, marked ``role: coordinator``; respondents' answers are anonymous
+    and never exported.
+    """
     labels = {q.id: option_labels(q, lang) for q in bank.questions}
     texts = {q.id: q.text.get(lang) for q in bank.questions}
+    role = {"role": "coordinator"} if bank.roles else {}
     # A question of an older version that the current bank no longer has: no text, no labels.
     return [
         {
             "response": response_id,
+            **role,
             "question": qid,
             "question_text": texts.get(qid, ""),
             "answer": value,

@@ -230,3 +230,38 @@ def test_the_dashboard_shows_each_organisations_participation_per_role(app):
     html = facilitator.get(f"/facilitator/cohorts/{cohort.code}").get_data(as_text=True)
     assert re.findall(r"<td>([^<]*)</td>", html[html.index('id="rounds-heading"') :])[0] == "closed"
     assert token not in html and not any(link in html for link in links.values())
+
+
+def test_exports_hold_one_row_per_organisation_with_participation_per_role(app, run_cli, monkeypatch):
+    import csv
+    import io
+
+    from tests.test_facilitate import login
+
+    db, cohort, client, token, links = cohort_round(app)
+    answer(app.test_client(), links["leaders"], LEADER)
+    staff = [answer(app.test_client(), links["staff"], {**STAFF, "recognised": r}) for r in (1, 5)]
+    page = client.get(f"/c/{token}").get_data(as_text=True)
+    client.post(f"/c/{token}/close", data={"csrf_token": csrf_token(page)})
+    facilitator = app.test_client()
+    login(facilitator, "owner@agency.eu")
+    base = f"/facilitator/cohorts/{cohort.code}"
+    [row] = facilitator.get(f"{base}/export.json").get_json()["responses"]
+    coordinating = store.get_response(db, token).id
+    assert row["response"] == coordinating and row["organisation"] == "Cohort school"
+    assert row["overall_score"] == pytest.approx(store.load_scores(db, coordinating)[store.OVERALL]["score"])
+    participation = {k: v for k, v in row.items() if k.endswith(("_submitted", "_needed"))}
+    assert participation == {
+        "leaders_submitted": 1, "leaders_needed": 1, "staff_submitted": 2, "staff_needed": 2,
+        "company_submitted": 0, "company_needed": 2, "learners_submitted": 0, "learners_needed": 5,
+    }  # fmt: skip
+    answers = list(csv.DictReader(io.StringIO(facilitator.get(f"{base}/answers.csv").get_data().decode("utf-8-sig"))))
+    assert [(a["response"], a["role"], a["question"]) for a in answers] == [(str(coordinating), "coordinator", "size")]
+    assert not any(str(store.get_response(db, t).id) in {a["response"] for a in answers} for t in staff)
+    # The command line writes the same bytes.
+    monkeypatch.setenv("SELFASSESS_QUESTIONNAIRES", app.config["SELFASSESS_QUESTIONNAIRES"])
+    path = app.config["SELFASSESS_DATABASE"]
+    for args, name in (([], "export"), (["--answers"], "answers")):
+        cli = run_cli("export", "--cohort", cohort.code, *args, "--lang", "en", "--db", path)
+        web = facilitator.get(f"{base}/{name}.csv", headers={"Accept-Language": "en"})
+        assert cli.stdout_bytes == web.get_data()
