@@ -319,6 +319,38 @@ def report(rnd: store.Round) -> OrganisationReport:
     return OrganisationReport(_result_from(data["organisation"]), questions, data["texts"], rnd.closed_at)
 
 
+def report_json(bank: Questionnaire, data: OrganisationReport) -> dict[str, Any]:
+    """The organisation's result for machines: combined scores, and per group its size and, once reached, its figures.
+
+    Groups below their minimum show how many answered and how many are needed, nothing else;
+    no figure is ever one respondent's answers.
+    """
+    org = data.result
+    groups = {}
+    for role in bank.roles:
+        group = org.groups[role.id]
+        shown: dict[str, Any] = {"respondents": group.respondents, "needed": group.needed, "reached": group.reached}
+        if group.reached:
+            shown["dimensions"] = {
+                dim_id: {"mean": d.mean, "spread": d.spread._asdict() if d.spread else None, "counted": d.counted}
+                for dim_id, d in group.dimensions.items()
+            }
+        groups[role.id] = shown
+    return {
+        "overall": {"score": org.score, "level": org.level},
+        "dimensions": {
+            d.id: {
+                "score": org.dimensions[d.id].score,
+                "level": org.dimensions[d.id].level,
+                "groups": list(org.dimensions[d.id].groups),
+            }
+            for d in bank.dimensions
+            if d.id in org.dimensions
+        },
+        "groups": groups,
+    }
+
+
 class Gap(NamedTuple):
     """Two groups that see a dimension differently: *lower* rates it *points* lower than *higher*."""
 

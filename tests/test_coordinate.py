@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
-from selfassess import store
+from selfassess import rounds, store
 from selfassess.web import create_app
 from tests.conftest import csrf_token, form_values
 from tests.test_rounds import roles_folder
@@ -265,3 +266,38 @@ def test_exports_hold_one_row_per_organisation_with_participation_per_role(app, 
         cli = run_cli("export", "--cohort", cohort.code, *args, "--lang", "en", "--db", path)
         web = facilitator.get(f"{base}/{name}.csv", headers={"Accept-Language": "en"})
         assert cli.stdout_bytes == web.get_data()
+
+
+def test_report_json_describes_the_groups_and_never_one_respondent(app):
+    client = app.test_client()
+    token = start_round(client)
+    assert client.get(f"/c/{token}/report.json").status_code == 409  # open: no report yet
+    client, token, links, learner = run_round(app)
+    data = client.get(f"/c/{token}/report.json").get_json()
+    groups = data["result"]["groups"]
+    assert {role: (g["respondents"], g["needed"], g["reached"]) for role, g in groups.items()} == {
+        "leaders": (1, 1, True), "staff": (2, 2, True), "company": (2, 2, True), "learners": (1, 5, False),
+    }  # fmt: skip
+    assert "dimensions" not in groups["learners"]  # below its minimum: how many, nothing else
+    db = store.connect(app.config["SELFASSESS_DATABASE"])
+    stored = rounds.report(store.round_by_id(db, store.get_response(db, token).round_id)).result
+    staff = groups["staff"]["dimensions"]["strategy"]
+    assert staff["mean"] == pytest.approx(stored.groups["staff"].dimensions["strategy"].mean)
+    assert staff["spread"] == {"low": 50, "q1": 50, "median": 50, "q3": 50, "high": 50}  # two who answered alike
+    assert data["result"]["overall"]["score"] == pytest.approx(stored.score)
+    text = json.dumps(data)
+    assert LEARNER_TEXT not in text and COMPANY_TEXT not in text and learner not in text
+    assert not any(link.split("/")[-1] in text for link in links.values())
+    for own in ("report.json", "report.csv"):  # a respondent has no report of their own
+        assert app.test_client().get(f"/r/{learner}/{own}").status_code == 404
+
+
+def test_the_api_says_a_respondents_role(app):
+    client = app.test_client()
+    token = start_round(client)
+    links = role_links(client, token)
+    respondent = app.test_client()
+    page = respondent.get(links["staff"]).get_data(as_text=True)
+    draft = respondent.post(links["staff"], data={"csrf_token": csrf_token(page)}).headers["Location"].split("/")[2]
+    assert respondent.get(f"/api/responses/{draft}").get_json()["role"] == "staff"
+    assert client.get(f"/api/responses/{token}").get_json()["role"] == "coordinator"

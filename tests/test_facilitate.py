@@ -178,6 +178,7 @@ RULES: dict[str, tuple[str, dict[str, int]]] = {
     "coordinate.close": ("POST", dict.fromkeys(ACTORS, 404)),
     "coordinate.start_again": ("POST", dict.fromkeys(ACTORS, 404)),
     "coordinate.report": ("GET", dict.fromkeys(ACTORS, 404)),
+    "coordinate.report_json": ("GET", dict.fromkeys(ACTORS, 404)),
     "coordinate.invitation": ("GET", dict.fromkeys(ACTORS, 404)),
     "coordinate.join": ("POST", dict.fromkeys(ACTORS, 404)),
     "coordinate.thanks": ("GET", dict.fromkeys(ACTORS, 404)),

@@ -21,8 +21,11 @@ def response_json(token: str) -> dict[str, Any]:
     result = None
     if response.submitted:
         result = result_json(found.bank, assessments.stored_result(db, found), digits=None)
+    # In a round: "coordinator" or the respondent's role (their own draft; their answers are theirs to see).
+    role = {"role": "coordinator" if response.coordinates else response.role} if response.round_id else {}
     return {
         "status": response.status,
+        **role,
         "questionnaire": response.bank_id,
         "version": response.bank_version,
         "language": response.language,

@@ -114,6 +114,23 @@ def report(token: str) -> Any:
     )
 
 
+@bp.get("/c/<token>/report.json")
+def report_json(token: str) -> dict[str, Any]:
+    found = open_round(token)
+    if not found.round.closed:
+        raise HttpError(409, _("The round is still open, so there is no report yet. Close the round first."))
+    with errors_as_pages():
+        data = rounds.report(found.round)
+    return {
+        "questionnaire": found.bank.id,
+        "version": found.assessment.response.bank_version,
+        "status": "closed",
+        "closed_at": data.closed_at,
+        "result": rounds.report_json(found.bank, data),
+        "history": [{"closed_at": when, "score": overall} for when, overall in rounds.history(get_db(), found.round)],
+    }
+
+
 def radar(bank: Questionnaire, org: OrganisationResult, lang: str) -> dict[str, Any]:
     """The organisation's combined scores and each reached group's means, one line each."""
     titles = [d.title.get(lang) for d in bank.dimensions]

@@ -7,16 +7,28 @@ from typing import Any
 from flask import Blueprint, Response, redirect, url_for
 
 from selfassess import exports, reports, store
+from selfassess.assessments import Assessment
 from selfassess.web.banks import open_assessment
+from selfassess.web.errors import HttpError
 from selfassess.web.i18n import _
 from selfassess.web.reportpage import render_report, requested_report
 
 bp = Blueprint("report", __name__)
 
 
+def respondent_has_no_report(found: Assessment) -> None:
+    """A round's respondent has no report of their own: their scores exist only within the organisation's."""
+    if found.response.role is not None:
+        raise HttpError(
+            404,
+            _("A respondent in a round has no report of their own; the organisation's report is the coordinator's."),
+        )
+
+
 @bp.get("/r/<token>/report.json")
 def report_json(token: str) -> dict[str, Any]:
     found = open_assessment(token)
+    respondent_has_no_report(found)
     data = requested_report(found)
     response = found.response
     return {
@@ -33,6 +45,7 @@ def report_json(token: str) -> dict[str, Any]:
 @bp.get("/r/<token>/report.csv")
 def report_csv(token: str) -> Response:
     found = open_assessment(token)
+    respondent_has_no_report(found)
     data = requested_report(found)
     result, peers, lang = data.result, data.peers, found.response.language
     lines = [(store.OVERALL, _("Overall"), result["overall"], peers.overall)]
