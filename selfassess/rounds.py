@@ -214,7 +214,13 @@ def close(db: Db, found: Coordination) -> OrganisationReport:
         raise RoundClosed(found.token)
     if not profile_ready(db, found):
         raise ProfileMissing(found.token)
-    bank, response = found.bank, found.assessment.response
+    return close_round(db, found.bank, found.round)
+
+
+def close_round(db: Db, bank: Questionnaire, rnd: store.Round) -> OrganisationReport:
+    """Close *rnd* of *bank* as it stands (for :func:`close` and the demo data): combine, store, report."""
+    response = _fresh(db, rnd.response_id)
+    token = response.token
     profile = store.load_answers(db, response.id)
 
     def combined(respondents: list[tuple[str, dict[str, Any]]]) -> tuple[Result, str]:
@@ -236,9 +242,9 @@ def close(db: Db, found: Coordination) -> OrganisationReport:
         }
         return _as_result(bank, org), json.dumps(stored)
 
-    if not store.close_round(db, found.round, _fresh(db, response.id), combined):
-        raise RoundClosed(found.token)
-    closed = store.round_by_id(db, found.round.id)
+    if not store.close_round(db, rnd, response, combined):
+        raise RoundClosed(token)
+    closed = store.round_by_id(db, rnd.id)
     assert closed is not None and closed.result is not None
     return report(closed)
 

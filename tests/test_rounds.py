@@ -192,3 +192,25 @@ def test_a_submit_racing_the_close_is_in_the_result_or_refused(world, tmp_path, 
     submitted = {p.role.id: p.submitted for p in rounds.participation(db, rounds.open_round(db, catalog, found.token))}
     assert report.result.groups["staff"].respondents == submitted["staff"]
     assert outcome and (outcome[0] is True) == (submitted["staff"] == 3)
+
+
+def test_demo_data_of_a_bank_with_roles_is_closed_rounds_of_several_respondents(tmp_path):
+    from selfassess.demo import create_demo_data
+
+    catalog = Catalog.load(roles_folder(tmp_path))
+    bank = catalog.get("roles")
+    tokens = create_demo_data(tmp_path / "demo.db", [bank], 12, seed=7)
+    db = store.connect(tmp_path / "demo.db")
+    sizes, below = [], 0
+    for token in tokens:
+        found = rounds.open_round(db, catalog, token)
+        assert found.round.closed and found.assessment.response.submitted
+        org = rounds.report(found.round).result
+        assert org.score is not None
+        sizes += [g.respondents for g in org.groups.values()]
+        below += sum(not g.reached for g in org.groups.values())
+        assert {p.role.id: p.submitted for p in rounds.participation(db, found)} == {
+            role: g.respondents for role, g in org.groups.items()
+        }
+    assert len(tokens) == 12 and max(sizes) >= 5 and 0 < below < len(sizes) / 2
+    assert create_demo_data(tmp_path / "demo.db", [bank], 12) == []  # tops up, adds nothing more
