@@ -6,6 +6,7 @@ out below as it was, so that this test does not change when the code does.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import random
 import sqlite3
@@ -233,3 +234,47 @@ def test_processes_starting_at_once_migrate_once(tmp_path, fresh):
         applied = pool.map(_start, [str(path)] * 4)
     assert all(names == [m.name for m in MIGRATIONS.pending(store.Db(":memory:"))] for names in applied)
     assert rows(path, "responses") == rows(fresh, "responses")
+
+
+def test_responses_from_before_rounds_give_the_same_reports_after_migrating(tmp_path, fresh, bank):
+    """Single responses in a database at v11 (before rounds) report as before once v12 added rounds."""
+    from selfassess.demo import create_demo_data
+    from selfassess.web import create_app
+
+    before = tmp_path / "before.db"
+    before.write_bytes(fresh.read_bytes())
+    create_demo_data(before, [bank], 300)  # enough single responses for released peer figures
+    config = {"SECRET_KEY": "test", "TESTING": True, "SELFASSESS_RATE_LIMIT": "100000 per minute"}
+    db = store.connect(before)
+    tokens = [r[0] for r in db.execute("SELECT token FROM responses WHERE status = 'submitted' ORDER BY id LIMIT 4")]
+    db.conn.close()
+    paths = ("/report.json", "/report.json?peers=country", "/report.csv")
+    client = create_app({**config, "SELFASSESS_DATABASE": str(before)}).test_client()
+    reports = {(t, p): client.get(f"/r/{t}{p}").get_data() for t in tokens for p in paths}  # draws the releases
+    assert json.loads(reports[tokens[0], paths[0]])["peers"]["figures"], "the reports hold peer figures"
+
+    # The same data, releases included, in a database whose schema stops before rounds.
+    old = tmp_path / "v11.db"
+    db = store.open_database(old)
+    MIGRATIONS.apply(db, stop_before="v12_rounds_of_role_groups")
+    assert "rounds" not in db.table_names() and "round_id" not in db["responses"].columns_dict
+    source = store.open_database(before)
+    db.execute("ATTACH DATABASE ? AS before", [str(before)])
+    with db.conn:
+        for table in db.table_names():
+            shared = [c for c in db[table].columns_dict if c in source[table].columns_dict]
+            if table.startswith("_sqlite") or not shared:
+                continue
+            columns = ", ".join(f'"{c}"' for c in shared)
+            db.execute(f"DELETE FROM {table}")
+            db.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM before.{table}")
+    db.execute("DETACH DATABASE before")
+    db.conn.close()
+
+    client = create_app({**config, "SELFASSESS_DATABASE": str(old)}).test_client()  # migrates to today's schema
+    migrated = store.connect(old)
+    assert "rounds" in migrated.table_names()
+    assert migrated.execute("SELECT COUNT(*) FROM responses WHERE round_id IS NOT NULL").fetchone() == (0,)
+    for (token, path), expected in reports.items():
+        response = client.get(f"/r/{token}{path}")
+        assert response.status_code == 200 and response.get_data() == expected, (token, path)
