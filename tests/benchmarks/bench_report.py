@@ -5,7 +5,9 @@
 Each database is filled with bulk inserts (sqlite-utils): organisations, submitted
 responses of go-international with profile answers, and their scores, plus the peer
 bucket counts that submitting keeps up to date. Then report.json is requested for random
-responses, half with peers=all and half with peers=country, and p50/p95 are printed.
+responses, half with peers=all and half with peers=country, and p50/p95 are printed. The
+first request of each group draws its differentially private release (timed as "first
+request"); every later one reads it.
 Targets: p50 at 1,000,000 <= 2 x p50 at 1,000; p50 at 100,000 <= 30 ms.
 With --keep, the databases stay in DIR and a later run with the same DIR reuses them
 (filling 1,000,000 responses takes several minutes).
@@ -136,7 +138,8 @@ def measure(path: Path, tokens: list[str], requests: int, warmup: int) -> tuple[
         started = time.perf_counter()
         response = client.get(url)
         times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200 and response.get_json()["peers"]["overall"] is not None
+        # Small groups (a country among 1,000 providers) get no figures: a release all the same.
+        assert response.status_code == 200 and "peers" in response.get_json()
     times.sort()
     return statistics.median(times), times[int(len(times) * 0.95) - 1], cold
 
