@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from selfassess import store
-from selfassess.peers import quartiles
+from selfassess.peers import member_key, quartiles
 from selfassess.store import Cohort, Db, Member
 
 __all__ = [
@@ -89,7 +89,9 @@ def set_vetted(db: Db, cohort: Cohort, vetted: bool) -> None:
 
 def member_of(response: store.Response) -> str:
     """How an approval names the member a response stands for: its organisation, or itself while it has none."""
-    return f"o{response.organisation_id}" if response.organisation_id is not None else f"r{response.id}"
+    if response.organisation_id is not None:
+        return member_key(("organisation", response.organisation_id))
+    return member_key(("response", response.id))
 
 
 def approve(db: Db, cohort: Cohort, response_id: int) -> bool:
@@ -104,12 +106,13 @@ def approve(db: Db, cohort: Cohort, response_id: int) -> bool:
 def approved(db: Db, cohort: Cohort, members_shown: list[Member]) -> set[int]:
     """The response ids among *members_shown* whose organisation is approved."""
     keys = store.approved_members(db, cohort.id)
-    out = set()
-    for member in members_shown:
-        response = store.get_response_by_id(db, member.response_id)
-        if response is not None and member_of(response) in keys:
-            out.add(member.response_id)
-    return out
+    wanted = {m.response_id for m in members_shown}
+    # Two queries whatever the cohort's size: the members shown, and the approvals.
+    return {
+        s.response_id
+        for s in store.cohort_shown(db, cohort.id)
+        if s.response_id in wanted and member_key(s.member) in keys
+    }
 
 
 def join(db: Db, response_id: int, cohort: Cohort) -> None:

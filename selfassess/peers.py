@@ -206,10 +206,10 @@ def current_release(db: Db, bank: Questionnaire, key: GroupKey, policy: Policy) 
             else:
                 hists = {a: privacy.Histogram.from_buckets(_buckets(v)) for a, v in values.items()}
                 figures = privacy.release(hists, policy.epsilon, store.OVERALL)
-            return store.Draft(len(cohort_ids), 0, 0.0 if vetted else policy.epsilon, figures, tuple(cohort_ids))
+            return store.Draft(len(cohort_ids), 0.0 if vetted else policy.epsilon, figures, tuple(cohort_ids))
         hists = group_histograms(db, key, bank)
         figures = privacy.release(hists, policy.epsilon, store.OVERALL)
-        return store.Draft(hists[store.OVERALL].total, store.group_changes(db, key), policy.epsilon, figures)
+        return store.Draft(hists[store.OVERALL].total, policy.epsilon, figures)
 
     return store.make_release(db, key, is_due, draw, slot.isoformat())
 
@@ -250,15 +250,14 @@ GROUPING_TYPES = ("choice", "multi", "yesno", "scale")  # profile answers that f
 
 def peer_groups(db: Db, bank: Questionnaire, response: store.Response) -> list[str]:
     """The peer groups a response may compare with: everyone, each profile answer it gave (each value of a list), its cohort."""
+    answers = store.load_answers(db, response.id)  # one query for all the profile answers
     groups = [ALL]
     for question in bank.profile:
-        if question.type not in GROUPING_TYPES:
+        if question.type not in GROUPING_TYPES or question.id not in answers:
             continue  # a text or a number is an exact match for no one
-        answer = store.stored_answer(db, response.id, question.id)
-        if answer is None:
-            continue
         if question.type == "multi":
-            for value in json.loads(answer):
+            chosen = answers[question.id]
+            for value in chosen if isinstance(chosen, list) else []:  # "na" forms no group
                 option = question.option(value)
                 if option is not None:
                     groups.append(f"{question.id}{VALUE_SEPARATOR}{option.key}")

@@ -148,6 +148,11 @@ def cohort_counts(db: Db, cohort_ids: Sequence[int]) -> dict[int, tuple[int, int
     return counts
 
 
+def cohort_shown(db: Db, cohort_id: int) -> list[Shown]:
+    """The response shown for each member of the cohort: its counting one, else its latest draft."""
+    return shown_in_cohorts(db, [cohort_id])
+
+
 def cohort_counted(db: Db, cohort_id: int) -> list[Shown]:
     """The counting responses of the cohort's members (one per organisation)."""
     return [s for s in shown_in_cohorts(db, [cohort_id]) if s.counts]

@@ -3,8 +3,8 @@
 Tables: ``scores`` (one row per submitted response x dimension, with the bank, the
 organisation and the response's profile answers copied in, so that every peer query is
 one range of one covering index), ``peer_buckets`` (how many counting scores fall in each
-0.01-point bucket, per bank, peer group and dimension), ``peer_version`` (changes with
-every change of a bank's peers), ``version_counts`` (counting submissions per bank
+0.01-point bucket, per bank, peer group and dimension), ``peer_version`` (moved on by
+a full rebuild only; kept for older code), ``version_counts`` (counting submissions per bank
 version) and ``profile_questions`` (the questions that define peer groups).
 
 The write half runs inside ``submit``'s transaction (:func:`enter`); the read half is
@@ -22,7 +22,6 @@ from selfassess.bank.model import Questionnaire
 from selfassess.scoring.rubrics.base import Result
 from selfassess.store.connection import Db
 from selfassess.store.counting import counting_response
-from selfassess.store.releases import count_changes
 
 if TYPE_CHECKING:
     from selfassess.store.responses import Response
@@ -137,11 +136,6 @@ def enter(conn: sqlite3.Connection, response: Response, bank_id: str, result: Re
             "INSERT INTO version_counts (bank_id, hash, n) VALUES (?, ?, 1) ON CONFLICT (bank_id, hash) DO UPDATE SET n = version_counts.n + 1",
             [bank_id, response.bank_hash],
         )
-        conn.execute(
-            "INSERT INTO peer_version (bank_id, version) VALUES (?, 1)"
-            " ON CONFLICT (bank_id) DO UPDATE SET version = peer_version.version + 1",
-            [bank_id],
-        )
 
 
 def _count_in_peers(conn: sqlite3.Connection, bank_id: str, response_id: int, step: int) -> None:
@@ -150,7 +144,6 @@ def _count_in_peers(conn: sqlite3.Connection, bank_id: str, response_id: int, st
     buckets = conn.execute(
         "SELECT dimension, bucket FROM scores WHERE response_id = ? AND bucket IS NOT NULL", [response_id]
     ).fetchall()
-    count_changes(conn, bank_id, groups)  # what decides when a group's next release is due
     conn.executemany(
         "INSERT INTO peer_buckets (bank_id, grp, grp_value, dimension, bucket, n) VALUES (?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (bank_id, grp, grp_value, dimension, bucket) DO UPDATE SET n = peer_buckets.n + excluded.n",
@@ -213,12 +206,6 @@ def set_profiles(db: Db, bank_id: str | None = None) -> None:
 
 
 # --- the read half: what reports and peer figures ask --------------------------------------
-
-
-def peer_version(db: Db, bank_id: str) -> int:
-    """Return a number that changes whenever the peers of *bank_id* change."""
-    row = db.conn.execute("SELECT version FROM peer_version WHERE bank_id = ?", [bank_id]).fetchone()
-    return int(row[0]) if row else 0
 
 
 def other_version_peers(db: Db, bank_id: str, content_hash: str) -> int:

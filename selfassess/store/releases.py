@@ -1,9 +1,8 @@
 """Peer-figure releases: stored once per peer group, served until the next; how much each group changed.
 
 Tables: ``peer_releases`` (one row per release of a bank's peer group: its sequence number,
-when, the exact number of members and changes it was drawn from, the ε it spent, and the
-released figures as JSON), ``peer_changes`` (how many times a response entered or left each
-profile-based group, counted on submit), and ``cohort_approvals`` with ``cohorts.vetted``
+when, the exact number of members it was drawn from, the ε it spent, and the released
+figures as JSON; ``peer_changes`` is no longer written), and ``cohort_approvals`` with ``cohorts.vetted``
 (cohorts whose facilitators approve each member).
 """
 
@@ -11,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -36,8 +35,7 @@ class Release:
     key: GroupKey
     seq: int
     created_at: str
-    members: int  # exact, never shown: decides when the next release is due
-    changes_at: int  # the group's change counter when this was drawn
+    members: int  # exact, never shown
     epsilon: float
     figures: dict[str, Any]
     member_ids: tuple[int, ...]  # a cohort's counting responses when drawn (empty for other groups)
@@ -48,19 +46,20 @@ class Draft:
     """What a new release stores."""
 
     members: int
-    changes_at: int
     epsilon: float
     figures: dict[str, Any]
     member_ids: tuple[int, ...] = ()
 
 
-_COLUMNS = "id, bank_id, grp, grp_value, seq, created_at, members, changes_at, epsilon, figures, member_ids"
+# changes_at (and the table peer_changes) served a release policy driven by membership
+# changes, replaced by a timetable whose timing tells nothing; the column is written as 0.
+_COLUMNS = "id, bank_id, grp, grp_value, seq, created_at, members, epsilon, figures, member_ids"
 
 
 def _release(row: Any) -> Release:
     return Release(
-        row[0], GroupKey(row[1], row[2], row[3]), row[4], row[5], row[6], row[7], row[8],
-        json.loads(row[9]), tuple(json.loads(row[10] or "[]")),
+        row[0], GroupKey(row[1], row[2], row[3]), row[4], row[5], row[6], row[7],
+        json.loads(row[8]), tuple(json.loads(row[9] or "[]")),
     )  # fmt: skip
 
 
@@ -96,8 +95,8 @@ def make_release(
             draft = draw()
             conn.execute(
                 "INSERT INTO peer_releases (bank_id, grp, grp_value, seq, created_at, members, changes_at, epsilon,"
-                " figures, member_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [*key, (latest.seq if latest else 0) + 1, stamp, draft.members, draft.changes_at, draft.epsilon,
+                " figures, member_ids) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+                [*key, (latest.seq if latest else 0) + 1, stamp, draft.members, draft.epsilon,
                  json.dumps(draft.figures), json.dumps(list(draft.member_ids))],
             )  # fmt: skip
     except sqlite3.IntegrityError:
@@ -123,23 +122,6 @@ def forget_releases(db: Db, key: GroupKey) -> None:
     """Delete a group's releases, so the next request draws afresh (tests: fresh randomness per run)."""
     with db.conn as conn:
         conn.execute("DELETE FROM peer_releases WHERE bank_id = ? AND grp = ? AND grp_value = ?", list(key))
-
-
-def group_changes(db: Db, key: GroupKey) -> int:
-    """How many times a response entered or left the group so far (a counter, never reset)."""
-    row = db.conn.execute(
-        "SELECT n FROM peer_changes WHERE bank_id = ? AND grp = ? AND grp_value = ?", list(key)
-    ).fetchone()
-    return int(row[0]) if row else 0
-
-
-def count_changes(conn: sqlite3.Connection, bank_id: str, groups: Iterable[tuple[str, str]]) -> None:
-    """Count one entry or exit of a response in each of *groups* (inside submit's transaction)."""
-    conn.executemany(
-        "INSERT INTO peer_changes (bank_id, grp, grp_value, n) VALUES (?, ?, ?, 1)"
-        " ON CONFLICT (bank_id, grp, grp_value) DO UPDATE SET n = peer_changes.n + 1",
-        [(bank_id, grp, value) for grp, value in groups],
-    )
 
 
 def group_histogram_rows(db: Db, key: GroupKey) -> list[tuple[str, int, int, int]]:
