@@ -17,6 +17,10 @@ from selfassess.cli import cli
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "questionnaires"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The shipped banks as they were in version 1: one respondent answers for the organisation.
+# Most tests drive the app through them; tests of the shipped banks read SHIPPED.
+V1_BANKS = FIXTURES / "banks"
+os.environ["SELFASSESS_QUESTIONNAIRES"] = str(V1_BANKS)
 
 # A small valid bank; tests that break one rule start from it (line numbers matter).
 MINIMAL_BANK = """\

@@ -16,7 +16,7 @@ import pytest
 from selfassess import accounts, cohorts, store
 from selfassess.demo import create_demo_data
 from tests.browser import ARTIFACTS, axe_violations, live_server
-from tests.conftest import SHIPPED, Respondent
+from tests.conftest import V1_BANKS, Respondent
 
 pytestmark = pytest.mark.browser
 
@@ -69,7 +69,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     members = [row[0] for row in db.conn.execute("SELECT id FROM responses WHERE cohort_id = ? LIMIT 3", (cohort.id,))]
     db.conn.close()
     drafts = {lang: Respondent(app.test_client(), lang=lang).token for lang in LANGUAGES}
-    with live_server(app) as server, live_server(create_preview_app(SHIPPED / "go-international.yaml")) as preview:
+    with live_server(app) as server, live_server(create_preview_app(V1_BANKS / "go-international.yaml")) as preview:
         yield {"server": server, "preview": preview, "report": tokens[0], "cohort": cohort.code,
                "compare": members, "drafts": drafts}  # fmt: skip
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.conftest import MINIMAL_BANK, SHIPPED
+from tests.conftest import MINIMAL_BANK, V1_BANKS
 
 
 def replace(old: str, new: str) -> str:
@@ -189,12 +189,12 @@ def test_duplicate_bank_ids_across_files(write_bank, run_cli):
 
 
 def test_shipped_banks_pass_and_summarise(run_cli):
-    result = run_cli("check", str(SHIPPED))
+    result = run_cli("check", str(V1_BANKS))
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines == [
-        f"{SHIPPED / 'go-international.yaml'}: ok: go-international 2026.1, languages en, da, nb, 9 dimensions, 58 scored questions",
-        f"{SHIPPED / 'solity.yaml'}: ok: solity 2026.1, languages en, 6 dimensions, 32 scored questions",
+        f"{V1_BANKS / 'go-international.yaml'}: ok: go-international 2026.1, languages en, da, nb, 9 dimensions, 58 scored questions",
+        f"{V1_BANKS / 'solity.yaml'}: ok: solity 2026.1, languages en, 6 dimensions, 32 scored questions",
     ]
 
 

@@ -10,14 +10,14 @@ import pytest
 
 from selfassess import store
 from selfassess.bank.loader import load_bank
-from tests.conftest import SHIPPED
+from tests.conftest import V1_BANKS
 
 
 @pytest.fixture
 def stored(tmp_path):
     banks = tmp_path / "banks"
     banks.mkdir()
-    shutil.copy(SHIPPED / "solity.yaml", banks)
+    shutil.copy(V1_BANKS / "solity.yaml", banks)
     db_path = tmp_path / "s.db"
     db = store.connect(db_path)
     store.create_response(db, load_bank(banks / "solity.yaml"), "en")  # keeps the snapshot

@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 
 from selfassess.bank.loader import load_bank
-from tests.conftest import SHIPPED
+from tests.conftest import V1_BANKS
 
 PROCESSES, SUBMISSIONS = 8, 50
 
@@ -30,7 +30,7 @@ def worker(args: tuple[str, int]) -> list[tuple[str, list[int]]]:
     from tests.loadgen import Client, complete_submission
 
     base, seed = args
-    bank = load_bank(SHIPPED / "go-international.yaml")
+    bank = load_bank(V1_BANKS / "go-international.yaml")
     rng = random.Random(seed)
     client = Client(base)
     return [complete_submission(client, bank, rng) for _ in range(SUBMISSIONS)]

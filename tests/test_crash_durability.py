@@ -43,7 +43,7 @@ from selfassess.bank.model import Page, Questionnaire
 from selfassess.bank.pages import bank_pages
 from selfassess.bank.synthetic import random_answers
 from selfassess.store.peer_index import rebuild_version_counts
-from tests.conftest import ROOT, SHIPPED
+from tests.conftest import ROOT, V1_BANKS
 from tests.loadgen import Client, form_data
 
 ROUNDS = 3
@@ -441,7 +441,7 @@ def check_database(database: Path, bank: Questionnaire, log: Log, tmp_path: Path
 
 
 def test_kill_9_under_load_loses_no_acknowledged_write(tmp_path: Path) -> None:
-    bank = load_bank(SHIPPED / "go-international.yaml")
+    bank = load_bank(V1_BANKS / "go-international.yaml")
     database = tmp_path / "db.sqlite"
     server = Server(database, free_port(), tmp_path / "gunicorn.log")
     log = Log()

@@ -6,7 +6,7 @@ import pytest
 
 from selfassess.bank.diff import diff
 from selfassess.bank.loader import load_text
-from tests.conftest import FIXTURES, SHIPPED
+from tests.conftest import FIXTURES, V1_BANKS
 
 TINY = (FIXTURES / "tiny.yaml").read_text(encoding="utf-8")
 
@@ -62,7 +62,7 @@ def test_check_and_diff_against_the_database(tmp_path, run_cli):
 
     banks = tmp_path / "banks"
     banks.mkdir()
-    shutil.copy(SHIPPED / "solity.yaml", banks)
+    shutil.copy(V1_BANKS / "solity.yaml", banks)
     db_path = tmp_path / "s.db"
     db = store.connect(db_path)
     store.create_response(db, load_bank(banks / "solity.yaml"), "en")  # keeps the snapshot

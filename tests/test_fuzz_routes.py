@@ -40,13 +40,13 @@ from selfassess.bank.synthetic import random_answers
 from selfassess.resources import PACKAGE_DIR
 from selfassess.web import create_app
 from selfassess.web.preview import create_preview_app
-from tests.conftest import SHIPPED, Respondent, csrf_token
+from tests.conftest import V1_BANKS, Respondent, csrf_token
 from tests.test_take_flow import answer_all
 
 EXAMPLES = 25  # per route, method and login state, CSRF off
 CSRF_EXAMPLES = 8  # per route and method, CSRF on
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
-PREVIEW_BANK = SHIPPED / "go-international.yaml"
+PREVIEW_BANK = V1_BANKS / "go-international.yaml"
 
 EMAIL = "fuzz@agency.eu"
 OTHER_EMAIL = "other@agency.eu"

@@ -8,7 +8,7 @@ import pytest
 
 from selfassess.bank.loader import BankError, load_bank, load_text
 from selfassess.bank.model import Text
-from tests.conftest import FIXTURES, MINIMAL_BANK, SHIPPED
+from tests.conftest import FIXTURES, MINIMAL_BANK, V1_BANKS
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +108,7 @@ def test_owasp_samm_corpus_loads():
 
 
 def test_shipped_go_international_covers_the_field():
-    bank = load_bank(SHIPPED / "go-international.yaml")
+    bank = load_bank(V1_BANKS / "go-international.yaml")
     assert bank.languages == ("en", "da", "nb")
     assert len(bank.dimensions) >= 8 and len(bank.scored_questions) >= 40
     assert {q.id for q in bank.profile} >= {"country", "provider_type", "size", "sectors", "accreditation"}
@@ -120,7 +120,7 @@ def test_shipped_go_international_covers_the_field():
 
 
 def test_shipped_solity_has_quantitative_indicators():
-    bank = load_bank(SHIPPED / "solity.yaml")
+    bank = load_bank(V1_BANKS / "solity.yaml")
     assert len(bank.dimensions) >= 5 and len(bank.scored_questions) >= 25
     numbers = [q for q in bank.scored_questions if q.type == "number"]
     assert len(numbers) >= 5

@@ -17,9 +17,9 @@ from selfassess.bank.loader import (
     BankError,
     load_text,
 )
-from tests.conftest import MINIMAL_BANK, SHIPPED
+from tests.conftest import MINIMAL_BANK, V1_BANKS
 
-GO = (SHIPPED / "go-international.yaml").read_text(encoding="utf-8")
+GO = (V1_BANKS / "go-international.yaml").read_text(encoding="utf-8")
 KEYS = sorted(
     TOP_KEYS
     | DIMENSION_KEYS

@@ -18,7 +18,7 @@ from selfassess.bank.loader import load_bank
 from selfassess.bank.synthetic import random_answers
 from selfassess.scoring.engine import score
 from selfassess.store.schema import LADDER, MIGRATIONS
-from tests.conftest import SHIPPED
+from tests.conftest import V1_BANKS
 
 # The schema of user_version 1, as the first ladder step (_create_v1 in 61a63cf) made it.
 V1_SCHEMA = """
@@ -91,7 +91,7 @@ TABLES = {
 
 @pytest.fixture(scope="module")
 def bank():
-    return load_bank(SHIPPED / "go-international.yaml")
+    return load_bank(V1_BANKS / "go-international.yaml")
 
 
 @pytest.fixture(scope="module")

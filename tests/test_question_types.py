@@ -16,9 +16,9 @@ from selfassess.scoring.engine import score
 from selfassess.scoring.rubrics import normalise
 from selfassess.scoring.rubrics.normalise import normalised_score, plan_for
 from selfassess.web.forms import page_form, read_page
-from tests.conftest import MINIMAL_BANK, ROOT, SHIPPED
+from tests.conftest import MINIMAL_BANK, ROOT, V1_BANKS
 
-GO = SHIPPED / "go-international.yaml"
+GO = V1_BANKS / "go-international.yaml"
 # What the model may hold besides its fields: cached_property values, named like the properties.
 CACHED = {"questions", "scored_questions", "conditional_questions", "unconditional_ids", "pages", "_by_id"}
 

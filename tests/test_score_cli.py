@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.conftest import FIXTURES, SHIPPED
+from tests.conftest import FIXTURES, V1_BANKS
 
 TINY = str(FIXTURES / "tiny.yaml")
 GOOD = {"sc": 4, "ch": "some", "mu": ["x", "z"], "yn": "yes", "nu": 70, "tx": "hello", "c1": 2.5}
@@ -43,7 +43,7 @@ def test_feedback_in_a_language(run_cli, answers_file, tmp_path):
         "country": "NO", "provider_type": "vet_school", "size": "250_999", "sectors": ["technology"],
         "accreditation": "none",
     }  # fmt: skip
-    bank = SHIPPED / "go-international.yaml"
+    bank = V1_BANKS / "go-international.yaml"
     result = run_cli("score", str(bank), answers_file(answers), "--partial", "--feedback", "--lang", "nb")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)

@@ -11,13 +11,13 @@ from selfassess import accounts, cohorts, exports, peers, store
 from selfassess.bank.loader import load_bank
 from selfassess.bank.synthetic import random_answers
 from selfassess.scoring.engine import score
-from tests.conftest import SHIPPED
+from tests.conftest import V1_BANKS
 
 
 @pytest.fixture
 def world(tmp_path):
     """A cohort: two organisations that re-submitted (one then started a draft), one with only a draft."""
-    bank = load_bank(SHIPPED / "go-international.yaml")
+    bank = load_bank(V1_BANKS / "go-international.yaml")
     db = store.connect(tmp_path / "c.db")
     store.register_profile(db, bank)
     owner = accounts.add(db, "owner@agency.eu", "a long password")

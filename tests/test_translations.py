@@ -7,7 +7,7 @@ import difflib
 import io
 
 from selfassess.bank.loader import load_text
-from tests.conftest import SHIPPED
+from tests.conftest import V1_BANKS
 
 COMMENTED = """\
 # A commented bank: the comments must survive the round trip.
@@ -106,7 +106,7 @@ def test_import_that_breaks_the_bank_writes_nothing(tmp_path, run_cli):
 
 def test_shipped_bank_round_trips_unchanged(tmp_path, run_cli):
     bank = tmp_path / "go.yaml"
-    original = (SHIPPED / "go-international.yaml").read_text(encoding="utf-8")
+    original = (V1_BANKS / "go-international.yaml").read_text(encoding="utf-8")
     bank.write_text(original, encoding="utf-8")
     run_cli("translations", "export", str(bank), "--lang", "nb", "-o", str(tmp_path / "nb.csv"))
     result = run_cli("translations", "import", str(bank), str(tmp_path / "nb.csv"))

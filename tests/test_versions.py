@@ -12,7 +12,7 @@ from selfassess.bank.loader import load_text
 from selfassess.bank.synthetic import random_answers
 from selfassess.demo import create_demo_data
 from selfassess.web import create_app
-from tests.conftest import SHIPPED, Respondent
+from tests.conftest import V1_BANKS, Respondent
 from tests.test_take_flow import answer_all
 
 
@@ -20,8 +20,8 @@ from tests.test_take_flow import answer_all
 def folder(tmp_path):
     banks = tmp_path / "banks"
     banks.mkdir()
-    shutil.copy(SHIPPED / "go-international.yaml", banks)
-    shutil.copy(SHIPPED / "bank.schema.json", banks)
+    shutil.copy(V1_BANKS / "go-international.yaml", banks)
+    shutil.copy(V1_BANKS / "bank.schema.json", banks)
     return banks
 
 

@@ -14,11 +14,11 @@ from selfassess.bank.model import NOT_APPLICABLE
 from selfassess.bank.synthetic import random_answers
 from selfassess.scoring.engine import score
 from selfassess.scoring.rubrics.normalise import normalised_score
-from tests.conftest import FIXTURES, SHIPPED
+from tests.conftest import FIXTURES, V1_BANKS
 
 BANKS = {
-    "go-international": load_bank(SHIPPED / "go-international.yaml"),
-    "solity": load_bank(SHIPPED / "solity.yaml"),
+    "go-international": load_bank(V1_BANKS / "go-international.yaml"),
+    "solity": load_bank(V1_BANKS / "solity.yaml"),
     "tiny": load_bank(FIXTURES / "tiny.yaml"),
 }
 
