@@ -4,13 +4,16 @@ The model's classes are importable from here (``from selfassess.bank import Ques
 """
 
 from selfassess.bank.model import (
+    DONT_KNOW,
     NOT_APPLICABLE,
+    TRUST_SOURCES,
     Answer,
     Dimension,
     Level,
     Option,
     Question,
     Questionnaire,
+    Resource,
     RubricSpec,
     ShowIf,
     Text,
@@ -19,13 +22,16 @@ from selfassess.bank.model import (
 )
 
 __all__ = [
+    "DONT_KNOW",
     "NOT_APPLICABLE",
+    "TRUST_SOURCES",
     "Answer",
     "Dimension",
     "Level",
     "Option",
     "Question",
     "Questionnaire",
+    "Resource",
     "RubricSpec",
     "ShowIf",
     "Text",

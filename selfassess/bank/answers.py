@@ -1,6 +1,7 @@
 """Answers to a bank: which questions are visible, and checking a set of answers.
 
-Answers map question ids to a value, a list of values (``multi``) or ``"na"``.
+Answers map question ids to a value, a list of values (``multi``), ``"na"`` or ``"dk"``; a
+number with trustworthiness answers ``{"value": 42, "source": "records"}``.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from selfassess.bank.model import NOT_APPLICABLE, Question, Questionnaire, ShowIf, value_key
+from selfassess.bank.model import RESERVED_ANSWERS, Question, Questionnaire, ShowIf, figure, value_key
 from selfassess.bank.questiontypes import type_of
 
 
@@ -26,8 +27,9 @@ def is_visible(bank: Questionnaire, question: Question, answers: Mapping[str, An
 
 def condition_holds(cond: ShowIf, answer: Any) -> bool:
     """Return True when *answer* (to the condition's question) satisfies *cond*."""
-    if answer is None or answer == NOT_APPLICABLE:
+    if answer is None or answer in RESERVED_ANSWERS:
         return False
+    answer = figure(answer)
     chosen = answer if isinstance(answer, list) else [answer]
     if cond.operator == "equals":
         return any(value_key(a) == value_key(cond.value) for a in chosen)

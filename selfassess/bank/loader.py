@@ -17,11 +17,13 @@ from typing import Any
 from selfassess.bank.limits import LEVEL_MIN, RESPONDENTS, VALUE, WEIGHT, Range, plain, shown
 from selfassess.bank.messages import did_you_mean, is_number, kind, suggest
 from selfassess.bank.model import (
+    RESERVED_ANSWERS,
     Dimension,
     Level,
     Option,
     Question,
     Questionnaire,
+    Resource,
     Role,
     RubricSpec,
     ShowIf,
@@ -42,7 +44,9 @@ DEFAULT_RUBRIC = "weighted-mean"
 
 TOP_REQUIRED = ("id", "version", "title", "languages", "rubric", "dimensions")
 TOP_KEYS = {*TOP_REQUIRED, "description", "draft_languages", "scales", "profile", "roles"}
-DIMENSION_KEYS = {"id", "title", "description", "weight", "questions", "feedback", "roles"}
+DIMENSION_KEYS = {"id", "title", "description", "weight", "questions", "feedback", "roles", "resources", "rubric"}
+RESOURCE_KEYS = {"title", "url", "levels"}
+URL = re.compile(r"^https?://[^\s/?#]+\S*$")
 # The keys every question takes; each type adds its own (questiontypes).
 COMMON_QUESTION_KEYS = {
     "id",
@@ -52,6 +56,7 @@ COMMON_QUESTION_KEYS = {
     "weight",
     "required",
     "allow_na",
+    "allow_dont_know",
     "show_if",
     "roles",
     "share_text",
@@ -196,8 +201,12 @@ class _Builder:
         allowed: set[str],
         required: Iterable[str] = (),
         elsewhere: dict[str, str] | None = None,
+        scored_by: str | None = None,
     ) -> None:
-        """Report missing and unknown keys; *elsewhere* names rubrics that accept a key this one does not."""
+        """Report missing and unknown keys; *elsewhere* names rubrics that accept a key this one does not.
+
+        *scored_by* says which rubric scores the place (default: "this bank's rubric is ...").
+        """
         for key in required:
             if key not in data:
                 self.problem(path, f"{what} has no '{key}'; add it")
@@ -205,7 +214,8 @@ class _Builder:
             if key not in allowed:
                 hint = suggest(str(key), allowed)
                 if elsewhere and key in elsewhere:
-                    hint = f" (it belongs to the {elsewhere[key]} rubric, but this bank's rubric is {self.rubric_name})"
+                    scope = scored_by or f"this bank's rubric is {self.rubric_name}"
+                    hint = f" (it belongs to the {elsewhere[key]} rubric, but {scope})"
                 elif " " in str(key).strip():
                     # The usual cause: a comma inside {...} cut a text in two.
                     hint += "; if this is the end of a text, put the whole text in quotes (a comma inside { } starts a new key)"
@@ -334,7 +344,11 @@ class _Builder:
             roles=tuple(self.roles),
         )
         if self.rubric is not None:
-            for found in self.rubric.check(bank):
+            for found in self.rubric.check(bank.bank_rubric_view()):
+                self.problem(found.where, found.message)
+        for view in bank.dimension_rubric_views().values():
+            own = self.rubrics(view.rubric.plugin)
+            for found in own.check(view) if own else ():
                 self.problem(found.where, found.message)
         return bank
 
@@ -519,10 +533,14 @@ class _Builder:
                         (*ipath, "value"), f"the value of {label} must be a word or a number, not {kind(value_)}"
                     )
                     value_ = None
-                elif value_key(value_) == "na":
+                elif value_key(value_) in RESERVED_ANSWERS:
+                    reserved = value_key(value_)
+                    meaning, key = (
+                        ("not applicable", "allow_na") if reserved == "na" else ("don't know", "allow_dont_know")
+                    )
                     self.problem(
                         (*ipath, "value"),
-                        f"'na' is kept for \"not applicable\"; give {label} another value and use allow_na: true",
+                        f"'{reserved}' is kept for \"{meaning}\"; give {label} another value and use {key}: true",
                     )
                     value_ = None
                 elif value_key(value_) in seen:
@@ -590,16 +608,39 @@ class _Builder:
     def setting(self, path: Path_, value: Any, setting: Setting, what: str) -> bool:
         """Check a rubric-declared setting's type; the rubric checks its meaning."""
         if setting.kind == "number":
-            # A rubric's own bounds; where it declares none, those of every other value.
-            low = VALUE.low if setting.minimum is None else setting.minimum
-            high = VALUE.high if setting.maximum is None else setting.maximum
+            bounds = _bounds(setting)
             if not isinstance(value, float) and not is_number(value):
                 self.number(path, value, what)  # says it is not a number
                 return False
-            if value not in Range(low, high):
-                self.problem(path, f"{what} must be between {plain(low)} and {plain(high)}, not {shown(value)}")
+            if value not in bounds:
+                self.problem(
+                    path, f"{what} must be between {plain(bounds.low)} and {plain(bounds.high)}, not {shown(value)}"
+                )
                 return False
             return True
+        if setting.kind == "factors":
+            factors = self.mapping(path, value, what)
+            if factors is None:
+                return False
+            ok = True
+            for key, factor in factors.items():
+                if key not in setting.keys:
+                    self.problem(
+                        (*path, key),
+                        f"unknown key '{key}' in {what} (keys: {', '.join(setting.keys)}){suggest(str(key), setting.keys)}",
+                        at_key=True,
+                    )
+                    ok = False
+                elif not isinstance(factor, float) and not is_number(factor):
+                    self.number((*path, key), factor, f"{what}.{key}")  # says it is not a number
+                    ok = False
+                elif factor not in (bounds := _bounds(setting)):
+                    self.problem(
+                        (*path, key),
+                        f"{what}.{key} must be between {plain(bounds.low)} and {plain(bounds.high)}, not {shown(factor)}",
+                    )
+                    ok = False
+            return ok
         if setting.kind == "level":
             if value in self.level_ids:
                 return True
@@ -676,7 +717,7 @@ class _Builder:
                 continue
             dim_id = self.ident((*path, "id"), block["id"], f"the id of dimension {i + 1}") if "id" in block else None
             what = f"dimension '{dim_id}'" if dim_id else f"dimension {i + 1}"
-            self.keys(path, block, what, DIMENSION_KEYS, ("id", "title", "questions"))
+            own_rubric, rubric_settings = self.dimension_rubric(block, path, what)
             if dim_id is not None and dim_id in seen:
                 line = self.doc.at(seen[dim_id]).line
                 self.problem(
@@ -697,7 +738,9 @@ class _Builder:
             if "questions" in block:
                 qitems = self.sequence((*path, "questions"), block["questions"], f"the questions of {what}") or []
                 for j, qitem in enumerate(qitems):
-                    q = self.read_question((*path, "questions", j), qitem, dim_id or "?", seen_questions, roles)
+                    q = self.read_question(
+                        (*path, "questions", j), qitem, dim_id or "?", seen_questions, roles, own_rubric
+                    )
                     if q is not None:
                         questions.append(q)
                 if not qitems:
@@ -714,14 +757,147 @@ class _Builder:
                         f"no role answers a scored question in {what}; give at least one scored question a role",
                     )
             feedback = self.read_feedback(block, path, what)
+            resources = self.read_resources(block, path, what)
             if dim_id is not None and title is not None and weight is not None:
                 dimensions.append(
                     Dimension(
                         id=dim_id, title=title, description=description, weight=weight,
                         questions=tuple(questions), feedback=frozen_map(feedback), where=path, roles=roles,
+                        resources=resources, rubric=own_rubric.name if own_rubric else None,
+                        rubric_settings=frozen_map(rubric_settings),
                     )
                 )  # fmt: skip
         return dimensions
+
+    def dimension_rubric(self, block: dict[str, Any], path: Path_, what: str) -> tuple[Rubric | None, dict[str, Any]]:
+        """Read a dimension's keys and its own ``rubric:`` with that rubric's settings (e.g. staged's threshold)."""
+        own: Rubric | None = None
+        if "rubric" in block:
+            name = block["rubric"]
+            if not isinstance(name, str):
+                self.problem((*path, "rubric"), f"the rubric of {what} must be the name of a rubric, not {kind(name)}")
+            else:
+                own = self.rubrics(name)
+                if own is None:
+                    from selfassess.scoring.plugins import installed_rubrics
+
+                    names = ", ".join(sorted(installed_rubrics())) or "none"
+                    self.problem(
+                        (*path, "rubric"),
+                        f"no rubric called '{name}' is installed (installed: {names}){did_you_mean(name, installed_rubrics())}",
+                    )
+        declared = dict(own.settings) if own else {}
+        # A rubric setting without 'rubric:' (threshold on a weighted-mean dimension) says what is missing.
+        for key, owner in self.rubric_settings_anywhere().items():
+            if key in block and key not in declared and key not in DIMENSION_KEYS:
+                self.problem(
+                    (*path, key),
+                    f"'{key}' in {what} is a setting of the {owner} rubric; add 'rubric: {owner}' to {what}, or remove it",
+                    at_key=True,
+                )
+                declared.setdefault(key, Setting("string", ""))  # reported: not unknown as well
+        self.keys(path, block, what, DIMENSION_KEYS | set(declared), ("id", "title", "questions"))
+        settings = {}
+        for key, setting in (own.settings if own else {}).items():
+            if key in block and self.setting((*path, key), block[key], setting, f"{key} of {what}"):
+                settings[key] = block[key]
+        return own, settings
+
+    def rubric_settings_anywhere(self) -> dict[str, str]:
+        """Map each bank-level setting of every installed rubric to that rubric's name."""
+        from selfassess.scoring.plugins import installed_rubrics
+
+        found: dict[str, str] = {}
+        for name, entry in installed_rubrics().items():
+            for key in entry.rubric.settings:
+                found.setdefault(key, name)
+        return found
+
+    def read_resources(self, block: dict[str, Any], path: Path_, what: str) -> tuple[Resource, ...]:
+        """Read a dimension's ``resources:``: links for its next steps, per level."""
+        if "resources" not in block:
+            return ()
+        rpath = (*path, "resources")
+        items = self.sequence(rpath, block["resources"], f"the resources of {what}") or []
+        resources: list[Resource] = []
+        for i, item in enumerate(items):
+            ipath = (*rpath, i)
+            label = f"resource {i + 1} of {what}"
+            res = self.mapping(ipath, item, label)
+            if res is None:
+                continue
+            self.keys(ipath, res, label, RESOURCE_KEYS, ("title", "url"))
+            title = self.text((*ipath, "title"), res["title"], f"the title of {label}") if "title" in res else None
+            url = self.read_url((*ipath, "url"), res["url"], f"the url of {label}") if "url" in res else None
+            levels = self.read_levels_list((*ipath, "levels"), res["levels"], label) if "levels" in res else ()
+            if title is not None and url is not None and levels is not None:
+                resources.append(Resource(title=title, url=frozen_map(url), levels=levels, where=ipath))
+        return tuple(resources)
+
+    def read_url(self, path: Path_, value: Any, what: str) -> dict[str, str] | None:
+        """Read an address, or a map language → address; return it per language (the default's first)."""
+        if isinstance(value, str):
+            return {self.languages[0]: value} if self.check_url(path, value, what) else None
+        if not isinstance(value, dict) or not value:
+            self.problem(
+                path,
+                f"{what} must be an address starting with https:// or a map of language → address, not {kind(value)}",
+            )
+            return None
+        urls: dict[str, str] = {}
+        ok = True
+        for lang, item in value.items():
+            if lang not in self.languages and lang not in self.drafts:
+                self.problem(
+                    (*path, lang),
+                    f"{what} has an address in '{lang}', which is not in the bank's languages{suggest(str(lang), self.languages + self.drafts)}",
+                    at_key=True,
+                )
+                ok = False
+            elif not isinstance(item, str) or not self.check_url((*path, lang), item, f"{what} in '{lang}'"):
+                if not isinstance(item, str):
+                    self.problem((*path, lang), f"{what} in '{lang}' must be an address, not {kind(item)}")
+                ok = False
+            else:
+                urls[str(lang)] = item
+        if not ok:
+            return None
+        # A language left out falls back to "en", then to the first given (Resource.url_for).
+        return {lang: urls[lang] for lang in (*self.languages, *self.drafts) if lang in urls}
+
+    def check_url(self, path: Path_, value: str, what: str) -> bool:
+        if URL.match(value):
+            return True
+        fix = "write the whole address, starting with https://"
+        if value.startswith(("https://", "http://")):
+            fix = "an address has no spaces and names a host after the //"
+        self.problem(path, f"{what} must start with https:// (or http://), not {kind(value)}; {fix}")
+        return False
+
+    def read_levels_list(self, path: Path_, value: Any, what: str) -> tuple[str, ...] | None:
+        """Read a list of the bank's level ids."""
+        items = self.sequence(path, value, f"the levels of {what}")
+        if items is None:
+            return None
+        if not items:
+            self.problem(
+                path, f"the levels of {what} are empty; list level ids, or remove 'levels:' to show it at every level"
+            )
+            return None
+        found: list[str] = []
+        for i, level_id in enumerate(items):
+            if not isinstance(level_id, str) or level_id not in self.level_ids:
+                defined = ", ".join(self.level_ids) or "none"
+                self.problem(
+                    (*path, i),
+                    f"{what} names an unknown level {kind(level_id)} (levels: {defined}){did_you_mean(str(level_id), self.level_ids)}",
+                )
+                return None
+            if level_id in found:
+                self.problem((*path, i), f"the level '{level_id}' is listed twice in the levels of {what}")
+                return None
+            found.append(level_id)
+        return tuple(found)
 
     def read_feedback(self, block: dict[str, Any], path: Path_, what: str) -> dict[str, Text]:
         if "feedback" not in block:
@@ -750,6 +926,7 @@ class _Builder:
         dimension: str | None,
         seen: dict[str, Path_],
         dimension_roles: tuple[str, ...] = (),
+        dimension_rubric: Rubric | None = None,
     ) -> Question | None:
         where = "the profile" if dimension is None else f"dimension '{dimension}'"
         block = self.mapping(path, item, f"a question in {where}")
@@ -759,9 +936,15 @@ class _Builder:
         what = (
             f"question '{qid}'" if qid else f"question {path[-1] + 1 if isinstance(path[-1], int) else ''} of {where}"
         )
-        declared = dict(self.rubric.question_settings) if self.rubric and dimension is not None else {}
+        # The rubric that scores the question's dimension: its own, else the bank's.
+        rubric = dimension_rubric or self.rubric
+        declared = dict(rubric.question_settings) if rubric and dimension is not None else {}
         elsewhere = self.other_rubrics("question_settings") if dimension is not None else None
-        self.keys(path, block, what, QUESTION_KEYS | set(declared), ("id", "type", "text"), elsewhere)
+        scored_by = None
+        if dimension_rubric is not None:
+            elsewhere = {k: v for k, v in (elsewhere or {}).items() if v != dimension_rubric.name}
+            scored_by = f"dimension '{dimension}' is scored by the {dimension_rubric.name} rubric"
+        self.keys(path, block, what, QUESTION_KEYS | set(declared), ("id", "type", "text"), elsewhere, scored_by)
         if qid is not None and qid in seen:
             line = self.doc.at(seen[qid]).line
             self.problem(
@@ -792,6 +975,18 @@ class _Builder:
         allow_na = False
         if "allow_na" in block:
             allow_na = bool(self.flag((*path, "allow_na"), block["allow_na"], f"allow_na in {what}"))
+        allow_dont_know = False
+        if "allow_dont_know" in block:
+            allow_dont_know = bool(
+                self.flag((*path, "allow_dont_know"), block["allow_dont_know"], f"allow_dont_know in {what}")
+            )
+            if allow_dont_know and rules is not None and not rules.takes_na:
+                self.problem(
+                    (*path, "allow_dont_know"),
+                    f"allow_dont_know is not for {rules.name} questions ({what}): leaving it empty says as much; "
+                    "remove it, or make it optional with 'required: false'",
+                    at_key=True,
+                )
         own = self.type_keys(block, path, what, rules, scored)
         show_if = self.read_show_if(block, path, what)
         roles = self.question_roles(block, path, what, dimension, dimension_roles)
@@ -812,8 +1007,9 @@ class _Builder:
             return None
         return Question(
             id=qid, type=rules.name, text=text, help=help_, scale=own.scale, options=own.options, weight=weight,
-            required=required, allow_na=allow_na, unit=own.unit, min=own.min, max=own.max,
-            score_from=own.score_from, score_to=own.score_to, show_if=show_if, dimension=dimension,
+            required=required, allow_na=allow_na, allow_dont_know=allow_dont_know, unit=own.unit, min=own.min,
+            max=own.max, score_from=own.score_from, score_to=own.score_to, trustworthiness=own.trustworthiness,
+            show_if=show_if, dimension=dimension,
             scored=scored, where=path, settings=frozen_map(settings), roles=roles, share_text=share_text,
         )  # fmt: skip
 
@@ -936,6 +1132,13 @@ class _Builder:
                             vpath,
                             f"show_if of question '{q.id}' compares with {v!r}, which '{target.id}' cannot take (values: {', '.join(sorted(allowed))})",
                         )
+
+
+def _bounds(setting: Setting) -> Range:
+    """A rubric setting's own bounds; where it declares none, those of every other value."""
+    low = VALUE.low if setting.minimum is None else setting.minimum
+    high = VALUE.high if setting.maximum is None else setting.maximum
+    return Range(low, high)
 
 
 def _looks_numeric(text: str) -> bool:

@@ -13,6 +13,12 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 NOT_APPLICABLE = "na"
+# "Don't know" (with allow_dont_know): answered, never scored, counted as a knowledge gap.
+DONT_KNOW = "dk"
+# Answers that say why there is no real answer: no option may take these values.
+RESERVED_ANSWERS = (NOT_APPLICABLE, DONT_KNOW)
+# Where a figure comes from (number questions with trustworthiness), most trustworthy first.
+TRUST_SOURCES = ("register", "records", "estimate")
 
 Value = str | int | float
 Answer = Value | list[Value]
@@ -53,6 +59,16 @@ class Option:
         return value_key(self.value)
 
 
+def figure(answer: Any) -> Any:
+    """Return the figure of a number answer: ``{"value": 42, "source": ...}`` gives 42; others as they are."""
+    return answer.get("value") if isinstance(answer, dict) else answer
+
+
+def figure_source(answer: Any) -> str | None:
+    """Return where a figure comes from (one of :data:`TRUST_SOURCES`), or ``None``."""
+    return answer.get("source") if isinstance(answer, dict) else None
+
+
 def value_key(value: Any) -> str:
     """Return the canonical string form of an answer value (``2`` and ``2.0`` agree)."""
     if isinstance(value, bool):
@@ -90,11 +106,15 @@ class Question:
     weight: float = 1.0
     required: bool = True
     allow_na: bool = False
+    # Adds "Don't know" ("No data" on number questions): answered, not scored, a knowledge gap.
+    allow_dont_know: bool = False
     unit: str | None = None
     min: float | None = None
     max: float | None = None
     score_from: float | None = None
     score_to: float | None = None
+    # A number question whose figure comes with its source (TRUST_SOURCES).
+    trustworthiness: bool = False
     show_if: ShowIf | None = None
     dimension: str | None = None
     # The ids of the roles that answer it, resolved from its dimension; empty in a bank without roles.
@@ -158,6 +178,28 @@ class Role:
 
 
 @dataclass(frozen=True)
+class Resource:
+    """A link shown in a dimension's next steps: a title and an address per language."""
+
+    title: Text
+    # Language → address; a language left out falls back to "en", then to the first given.
+    url: Mapping[str, str]
+    # The level ids whose next steps show it; empty: every level.
+    levels: tuple[str, ...] = ()
+    where: tuple[str | int, ...] = field(default=(), compare=False)
+
+    def url_for(self, lang: str | None = None) -> str:
+        """Return the address for *lang*."""
+        if lang is not None and lang in self.url:
+            return self.url[lang]
+        return self.url.get("en") or next(iter(self.url.values()), "")
+
+    def shown_at(self, level_id: str | None) -> bool:
+        """Whether the next steps of *level_id* show this resource."""
+        return not self.levels or level_id in self.levels
+
+
+@dataclass(frozen=True)
 class Dimension:
     """One axis of the radar chart, with its questions and advice per level."""
 
@@ -170,6 +212,15 @@ class Dimension:
     where: tuple[str | int, ...] = field(default=(), compare=False)
     # The ids of the roles that answer it; empty in a bank without roles.
     roles: tuple[str, ...] = ()
+    # Links for the next steps, per level (see Resource.levels).
+    resources: tuple[Resource, ...] = ()
+    # A rubric of its own (e.g. "staged" inside a weighted-mean bank) and that rubric's settings.
+    rubric: str | None = None
+    rubric_settings: Mapping[str, Any] = field(default_factory=frozen_map)
+
+    def resources_for(self, level_id: str | None) -> tuple[Resource, ...]:
+        """The resources the next steps of *level_id* show."""
+        return tuple(r for r in self.resources if r.shown_at(level_id))
 
     @cached_property
     def scored_questions(self) -> tuple[Question, ...]:
@@ -285,6 +336,25 @@ class Questionnaire:
     def dimensions_for(self, role_id: str) -> tuple[Dimension, ...]:
         """The dimensions *role_id* answers at least one question of."""
         return tuple(d for d in self.for_role(role_id).dimensions if d.questions)
+
+    def dimension_rubric_views(self) -> dict[str, Questionnaire]:
+        """Per dimension with a rubric of its own, the bank as that rubric scores it: that dimension alone.
+
+        Made anew on each call: scoring keeps them beside the bank (``scoring.engine``).
+        """
+        return {
+            d.id: replace(
+                self, dimensions=(d,), rubric=replace(self.rubric, plugin=d.rubric, settings=d.rubric_settings)
+            )
+            for d in self.dimensions
+            if d.rubric is not None
+        }
+
+    def bank_rubric_view(self) -> Questionnaire:
+        """The bank as its own rubric scores it: without the dimensions that have a rubric of their own."""
+        if all(d.rubric is None for d in self.dimensions):
+            return self
+        return replace(self, dimensions=tuple(d for d in self.dimensions if d.rubric is None))
 
     def _view(self, role_id: str) -> Questionnaire:
         dimensions = tuple(

@@ -28,6 +28,18 @@ def _setting_schema(setting: Setting) -> dict[str, Any]:
             "minimum": VALUE.low if setting.minimum is None else setting.minimum,
             "maximum": VALUE.high if setting.maximum is None else setting.maximum,
         }
+    if setting.kind == "factors":
+        factor = {
+            "type": "number",
+            "minimum": VALUE.low if setting.minimum is None else setting.minimum,
+            "maximum": VALUE.high if setting.maximum is None else setting.maximum,
+        }
+        return {
+            "type": "object",
+            "description": setting.help,
+            "properties": {key: factor for key in setting.keys},
+            "additionalProperties": False,
+        }
     return {"type": "string", "description": setting.help}
 
 
@@ -75,6 +87,10 @@ def bank_schema() -> dict[str, Any]:
         "weight": weight,
         "required": {"type": "boolean"},
         "allow_na": {"type": "boolean", "description": "adds a 'Not applicable' answer"},
+        "allow_dont_know": {
+            "type": "boolean",
+            "description": "adds a 'Don't know' answer ('No data' on number questions): not scored, shown as a knowledge gap",
+        },
         "roles": role_list,
         "share_text": {
             "type": "boolean",
@@ -102,6 +118,12 @@ def bank_schema() -> dict[str, Any]:
             "then": {"properties": {"share_text": False}},
         }
     )
+    question["allOf"].append(
+        {
+            "if": {"properties": {"type": {"const": "text"}}, "required": ["type"]},
+            "then": {"properties": {"allow_dont_know": False}},
+        }
+    )
     question["properties"].update({k: _setting_schema(s) for k, s in question_settings.items()})
     rubric = obj(
         {
@@ -112,6 +134,30 @@ def bank_schema() -> dict[str, Any]:
         loader.RUBRIC_KEYS,
     )
     rubric["properties"].update({k: _setting_schema(s) for k, s in rubric_settings.items()})
+    dimension = obj(
+        {
+            "id": ident,
+            "title": text,
+            "description": text,
+            "weight": weight,
+            "questions": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/question"}},
+            "feedback": {"type": "object", "description": "advice per level id", "additionalProperties": text},
+            "roles": role_list,
+            "resources": {
+                "type": "array",
+                "items": {"$ref": "#/$defs/resource"},
+                "description": "links shown in the dimension's next steps",
+            },
+            "rubric": {
+                "type": "string",
+                "description": "a rubric of its own for this dimension (e.g. staged in a weighted-mean bank)",
+            },
+        },
+        ["id", "title", "questions"],
+        loader.DIMENSION_KEYS,
+    )
+    # The settings of the dimension's own rubric sit beside 'rubric:' (e.g. threshold).
+    dimension["properties"].update({k: _setting_schema(s) for k, s in rubric_settings.items()})
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -189,19 +235,37 @@ def bank_schema() -> dict[str, Any]:
                 loader.ROLE_KEYS,
             ),
             "question": question,
-            "dimension": obj(
+            "url": {
+                "type": "string",
+                "pattern": loader.URL.pattern,
+                "description": "an address starting with https://",
+            },
+            "resource": obj(
                 {
-                    "id": ident,
                     "title": text,
-                    "description": text,
-                    "weight": weight,
-                    "questions": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/question"}},
-                    "feedback": {"type": "object", "description": "advice per level id", "additionalProperties": text},
-                    "roles": role_list,
+                    "url": {
+                        "oneOf": [
+                            {"$ref": "#/$defs/url"},
+                            {
+                                "type": "object",
+                                "minProperties": 1,
+                                "additionalProperties": {"$ref": "#/$defs/url"},
+                                "description": "an address per language; a language left out falls back to en, then the first given",
+                            },
+                        ]
+                    },
+                    "levels": {
+                        "type": "array",
+                        "minItems": 1,
+                        "uniqueItems": True,
+                        "items": ident,
+                        "description": "the levels whose next steps show it; default every level",
+                    },
                 },
-                ["id", "title", "questions"],
-                loader.DIMENSION_KEYS,
+                ["title", "url"],
+                loader.RESOURCE_KEYS,
             ),
+            "dimension": dimension,
         },
     }
 

@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from selfassess.bank.limits import VALUE, Range
-from selfassess.bank.model import NOT_APPLICABLE, Option, Question
+from selfassess.bank.model import DONT_KNOW, NOT_APPLICABLE, Option, Question
 from selfassess.bank.yamlsource import Path_
 
 Scorer = Callable[[Any], float | None]
@@ -49,6 +49,8 @@ class BankReader(Protocol):
 
     def number(self, path: Path_, value: Any, what: str, *, within: Range = VALUE) -> float | None: ...
 
+    def flag(self, path: Path_, value: Any, what: str) -> bool | None: ...
+
     def read_options(
         self, path: Path_, value: Any, what: str, allowed: set[str], *, numeric: bool, scored: bool
     ) -> tuple[Option, ...] | None: ...
@@ -71,6 +73,7 @@ class TypeFields:
     max: float | None = None
     score_from: float | None = None
     score_to: float | None = None
+    trustworthiness: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,14 @@ def listed_choices(question: Question) -> str:
     keys = [o.key for o in question.options]
     if question.allow_na:
         keys.append(NOT_APPLICABLE)
+    if question.allow_dont_know:
+        keys.append(DONT_KNOW)
     return ", ".join(keys)
+
+
+def reserved_answers(question: Question) -> tuple[str, ...]:
+    """The reserved answers *question* takes: "na" with allow_na, "dk" with allow_dont_know."""
+    return (NOT_APPLICABLE,) * question.allow_na + (DONT_KNOW,) * question.allow_dont_know
 
 
 def lookup_scorer(question: Question, scores: Mapping[str, float]) -> Scorer:
@@ -131,7 +141,8 @@ class QuestionType:
     ordered: ClassVar[bool] = False
     # Shown as a list of options to pick from (radio buttons or check boxes).
     has_choices: ClassVar[bool] = False
-    # "na" means "not applicable" (with allow_na), not a typed answer.
+    # "na" and "dk" mean "not applicable" and "don't know" (with allow_na, allow_dont_know),
+    # not a typed answer; a type without them (text) takes neither key.
     takes_na: ClassVar[bool] = True
 
     # -- the bank file ------------------------------------------------------------
@@ -164,10 +175,14 @@ class QuestionType:
             if question.allow_na:
                 return NOT_APPLICABLE, None
             return None, '"na" (not applicable) is not allowed here; the bank has no allow_na: true for it'
+        if self.takes_na and value == DONT_KNOW:
+            if question.allow_dont_know:
+                return DONT_KNOW, None
+            return None, '"dk" (don\'t know) is not allowed here; the bank has no allow_dont_know: true for it'
         return self.canonical(question, value)
 
     def canonical(self, question: Question, value: Any) -> tuple[Any, str | None]:
-        """Return the canonical form of an answer other than "na", or what is wrong with it."""
+        """Return the canonical form of an answer other than "na" and "dk", or what is wrong with it."""
         raise NotImplementedError
 
     def option_scores(self, question: Question) -> dict[str, float]:
@@ -179,7 +194,7 @@ class QuestionType:
         return no_score
 
     def normalise(self, question: Question, answer: Any) -> float | None:
-        """Return s for an answer other than "na" as stored or sent."""
+        """Return s for an answer other than "na" and "dk" as stored or sent."""
         return self.scorer(question)(answer)
 
     def random_answer(self, question: Question, rng: random.Random, level: float) -> Any:
@@ -189,11 +204,24 @@ class QuestionType:
     # -- forms --------------------------------------------------------------------
 
     def choices(self, question: Question, lang: str, _: Translate) -> list[SelectChoice]:
-        """Return the options shown, in *lang*, "not applicable" last where allowed."""
-        choices = [SelectChoice(o.key, o.label.get(lang)) for o in question.options]
+        """Return the options shown, in *lang*, "not applicable" and "don't know" last where allowed."""
+        return [
+            *(SelectChoice(o.key, o.label.get(lang)) for o in question.options),
+            *self.reserved_choices(question, _),
+        ]
+
+    def reserved_choices(self, question: Question, _: Translate) -> list[SelectChoice]:
+        """Return "Not applicable" and "Don't know" where the question allows them."""
+        choices = []
         if question.allow_na:
             choices.append(SelectChoice(NOT_APPLICABLE, _("Not applicable")))
+        if question.allow_dont_know:
+            choices.append(SelectChoice(DONT_KNOW, self.dont_know_label(_)))
         return choices
+
+    def dont_know_label(self, _: Translate) -> str:
+        """Return how "don't know" reads on this type, in the respondent's language."""
+        return _("Don't know")
 
     def form_field(self, question: Question, lang: str, _: Translate) -> Field:
         """Return the unbound WTForms field of this question."""
@@ -201,9 +229,10 @@ class QuestionType:
 
     def read_post(self, question: Question, formdata: FormData, _: Translate) -> Posted:
         """Read what a page POST sent for *question*; an empty field clears the answer."""
-        # A number that allows "not applicable" sends a text box and a checkbox under one name.
+        # A number that allows "not applicable" or "no data" sends a text box and check boxes under one name.
         sent = [v.strip() for v in formdata.getlist(question.id) if v.strip()]
-        raw = NOT_APPLICABLE if question.allow_na and NOT_APPLICABLE in sent else (sent[0] if sent else "")
+        reserved = [v for v in reserved_answers(question) if v in sent]
+        raw = reserved[0] if reserved else (sent[0] if sent else "")
         if not raw:
             return Posted(raw, cleared=True)
         return self.posted(question, raw, _)

@@ -8,7 +8,7 @@ from typing import Any
 from wtforms import Field, SelectMultipleField
 from wtforms.validators import Optional
 
-from selfassess.bank.model import NOT_APPLICABLE, Question
+from selfassess.bank.model import DONT_KNOW, NOT_APPLICABLE, Question
 from selfassess.bank.questiontypes.base import (
     BankReader,
     FormData,
@@ -91,5 +91,8 @@ class Multi(QuestionType):
             return Posted(chosen, answer=[])
         if NOT_APPLICABLE in chosen and len(chosen) > 1:
             return Posted(chosen, error=_("Choose either “Not applicable” or options, not both."))
-        posted = self.posted(question, NOT_APPLICABLE if chosen == [NOT_APPLICABLE] else chosen, _)
+        if DONT_KNOW in chosen and len(chosen) > 1:
+            return Posted(chosen, error=_("Choose either “Don't know” or options, not both."))
+        reserved = chosen[0] if len(chosen) == 1 and chosen[0] in (NOT_APPLICABLE, DONT_KNOW) else None
+        posted = self.posted(question, reserved or chosen, _)
         return Posted(chosen, posted.answer, posted.error)

@@ -1,4 +1,9 @@
-"""Number: a figure typed in, optionally within min..max; s runs linearly from score.from to score.to."""
+"""Number: a figure typed in, optionally within min..max; s runs linearly from score.from to score.to.
+
+With ``trustworthiness: true`` the respondent also says where the figure comes from, and the
+canonical answer is ``{"value": 42, "source": "records"}`` (:data:`~selfassess.bank.model.TRUST_SOURCES`);
+:func:`~selfassess.bank.model.figure` reads the figure of either form.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +16,18 @@ from wtforms import Field, StringField
 from wtforms.validators import Optional
 
 from selfassess.bank.limits import VALUE
-from selfassess.bank.model import Question
-from selfassess.bank.questiontypes.base import BankReader, QuestionType, Scorer, Translate, TypeFields, not_one_answer
+from selfassess.bank.model import TRUST_SOURCES, Question
+from selfassess.bank.questiontypes.base import (
+    BankReader,
+    FormData,
+    Posted,
+    QuestionType,
+    Scorer,
+    Translate,
+    TypeFields,
+    not_one_answer,
+    reserved_answers,
+)
 from selfassess.bank.yamlsource import Path_
 
 
@@ -21,7 +36,7 @@ class Number(QuestionType):
 
     name = "number"
     seconds = 45
-    keys = frozenset({"min", "max", "score", "unit"})
+    keys = frozenset({"min", "max", "score", "unit", "trustworthiness"})
     ordered = True
 
     def read(self, reader: BankReader, block: dict[str, Any], path: Path_, what: str, scored: bool) -> TypeFields:
@@ -50,8 +65,18 @@ class Number(QuestionType):
                 f"{what} is a scored number question but has no 'score: {{from: ..., to: ...}}'; add the values that score 0 and 1",
             )
         unit = block.get("unit")
+        trust = False
+        if "trustworthiness" in block:
+            trust = bool(
+                reader.flag((*path, "trustworthiness"), block["trustworthiness"], f"trustworthiness in {what}")
+            )
         return TypeFields(
-            unit=None if unit is None else str(unit), min=minimum, max=maximum, score_from=score_from, score_to=score_to
+            unit=None if unit is None else str(unit),
+            min=minimum,
+            max=maximum,
+            score_from=score_from,
+            score_to=score_to,
+            trustworthiness=trust,
         )
 
     def schema(self) -> dict[str, Any]:
@@ -65,9 +90,36 @@ class Number(QuestionType):
                 "required": ["from", "to"],
                 "additionalProperties": False,
             },
+            "trustworthiness": {
+                "type": "boolean",
+                "description": "number questions: the respondent also says where the figure comes from "
+                f"({', '.join(TRUST_SOURCES)})",
+            },
         }
 
     def canonical(self, question: Question, value: Any) -> tuple[Any, str | None]:
+        if question.trustworthiness:
+            return self._with_source(question, value)
+        return self._figure(question, value)
+
+    def _with_source(self, question: Question, value: Any) -> tuple[Any, str | None]:
+        sources = ", ".join(TRUST_SOURCES)
+        if not isinstance(value, dict):
+            return None, (
+                f'the figure needs its source: give {{"value": <number>, "source": <one of {sources}>}}, not {value!r}'
+            )
+        unknown = sorted(set(value) - {"value", "source"})
+        if unknown:
+            return None, f"unknown key {unknown[0]!r} in the answer; give only value and source"
+        number, error = self._figure(question, value.get("value"))
+        if error is not None:
+            return None, error
+        source = value.get("source")
+        if source not in TRUST_SOURCES:
+            return None, f"the source of the figure must be one of {sources}, not {source!r}"
+        return {"value": number, "source": source}, None
+
+    def _figure(self, question: Question, value: Any) -> tuple[Any, str | None]:
         wrong = not_one_answer(value)
         if wrong:
             return None, wrong
@@ -85,6 +137,8 @@ class Number(QuestionType):
         span = end - start
 
         def number(answer: Any) -> float | None:
+            if type(answer) is dict:
+                answer = answer.get("value")
             if not isinstance(answer, (int, float)) or isinstance(answer, bool):
                 return None
             return min(1.0, max(0.0, (answer - start) / span))
@@ -99,10 +153,46 @@ class Number(QuestionType):
             value = start + (end - start) * (level * 1.2 - 0.1)
         else:
             value = low + (high - low) * level
-        return round(min(high, max(low, value)), 1)
+        drawn = round(min(high, max(low, value)), 1)
+        if question.trustworthiness:
+            return {"value": drawn, "source": rng.choices(TRUST_SOURCES, weights=(3, 5, 2))[0]}
+        return drawn
 
     def form_field(self, question: Question, lang: str, _: Translate) -> Field:
         return StringField(question.text.get(lang), validators=[Optional()])
+
+    def dont_know_label(self, _: Translate) -> str:
+        # The figure is not known: "don't know" reads as a missing figure here.
+        return _("No data")
+
+    def source_field(self, question: Question) -> str:
+        """Return the name of the form field that says where the figure comes from."""
+        # A dot never appears in a question id, so no question's field can have this name.
+        return f"{question.id}.source"
+
+    def source_choices(self, _: Translate) -> list[tuple[str, str]]:
+        """Return the sources a respondent picks from, with their labels."""
+        labels = {"register": _("Register or audited data"), "records": _("Our own records"), "estimate": _("Estimate")}
+        return [(key, labels[key]) for key in TRUST_SOURCES]
+
+    def read_post(self, question: Question, formdata: FormData, _: Translate) -> Posted:
+        if not question.trustworthiness:
+            return super().read_post(question, formdata, _)
+        sent = [v.strip() for v in formdata.getlist(question.id) if v.strip()]
+        reserved = [v for v in reserved_answers(question) if v in sent]
+        if reserved:  # "not applicable" and "no data" have no source to ask for
+            return self.posted(question, reserved[0], _)
+        figure_sent = sent[0] if sent else ""
+        source = next((v for v in formdata.getlist(self.source_field(question)) if v), "")
+        typed = {"value": figure_sent, "source": source}
+        if not figure_sent:
+            return Posted(typed, cleared=True)
+        value, error = self._figure(question, figure_sent)
+        if error is not None:
+            return Posted(typed, error=self.error_message(question, _))
+        if source not in TRUST_SOURCES:
+            return Posted(typed, error=_("Say where the figure comes from."))
+        return Posted(typed, answer={"value": value, "source": source})
 
     def error_message(self, question: Question, _: Translate) -> str:
         low = "" if question.min is None else f"{question.min:g}"

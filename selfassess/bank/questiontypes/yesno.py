@@ -7,7 +7,7 @@ from typing import Any
 
 from wtforms.fields.choices import SelectChoice
 
-from selfassess.bank.model import NOT_APPLICABLE, Question, value_key
+from selfassess.bank.model import Question, value_key
 from selfassess.bank.questiontypes.base import OneOption, Translate, not_one_answer
 
 
@@ -40,7 +40,4 @@ class YesNo(OneOption):
         return "yes" if rng.random() < level else "no"
 
     def choices(self, question: Question, lang: str, _: Translate) -> list[SelectChoice]:
-        choices = [SelectChoice("yes", _("Yes")), SelectChoice("no", _("No"))]
-        if question.allow_na:
-            choices.append(SelectChoice(NOT_APPLICABLE, _("Not applicable")))
-        return choices
+        return [SelectChoice("yes", _("Yes")), SelectChoice("no", _("No")), *self.reserved_choices(question, _)]

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
 
 from selfassess.bank.model import Questionnaire
+from selfassess.scoring.rubrics.normalise import level_for, overall_score
 
 DocPath = tuple[str | int, ...]
 
@@ -21,13 +22,15 @@ DocPath = tuple[str | int, ...]
 class Setting:
     """A key a rubric accepts; the loader checks its type, the rubric its meaning.
 
-    ``kind`` is ``number``, ``string`` or ``level`` (the id of one of the bank's levels).
+    ``kind`` is ``number``, ``string``, ``level`` (the id of one of the bank's levels) or
+    ``factors`` (a map of some of ``keys`` to numbers within ``minimum``..``maximum``).
     """
 
-    kind: Literal["number", "string", "level"]
+    kind: Literal["number", "string", "level", "factors"]
     help: str
     minimum: float | None = None
     maximum: float | None = None
+    keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,5 +76,17 @@ class Rubric:
         return ()
 
     def score(self, bank: Questionnaire, answers: Mapping[str, Any]) -> Result:
-        """Score *answers* (question id → value, list or ``"na"``), already validated."""
+        """Score *answers* (question id → value, list, ``"na"`` or ``"dk"``), already validated."""
         raise NotImplementedError
+
+    def combine(
+        self, bank: Questionnaire, dimensions: Mapping[str, DimensionResult]
+    ) -> tuple[float | None, str | None]:
+        """Return the overall score and level from the dimensions' results.
+
+        The default: the mean of the dimension scores weighted by the dimensions' weights, and
+        the last level whose ``min`` it reaches. It also combines a bank whose dimensions have
+        rubrics of their own (``rubric:`` on a dimension), with this, the bank's rubric.
+        """
+        overall = overall_score(bank, {k: v.score for k, v in dimensions.items()})
+        return overall, level_for(bank, overall)

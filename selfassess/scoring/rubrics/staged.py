@@ -67,10 +67,17 @@ class Staged(Rubric):
             score = 100.0 * sum(met) / len(met)
             dimensions[dim.id] = DimensionResult(score, bank.rubric.levels[reached].id, len(counted), len(items))
             per_question.update((q.id, s) for q, _, s in counted)
+        overall, overall_level = self.combine(bank, dimensions)
+        return Result(overall, overall_level, dimensions, per_question)
+
+    def combine(
+        self, bank: Questionnaire, dimensions: Mapping[str, DimensionResult]
+    ) -> tuple[float | None, str | None]:
+        """The mean of the dimension scores; the level every dimension reached (the lowest)."""
+        rank = {lvl.id: i for i, lvl in enumerate(bank.rubric.levels)}
         overall = overall_score(bank, {k: v.score for k, v in dimensions.items()})
         levels = [rank[d.level] for d in dimensions.values() if d.level is not None]
-        overall_level = bank.rubric.levels[min(levels)].id if levels else None
-        return Result(overall, overall_level, dimensions, per_question)
+        return overall, bank.rubric.levels[min(levels)].id if levels else None
 
 
 @hookimpl
