@@ -21,7 +21,10 @@ from selfassess.resources import PACKAGE_DIR, questionnaires_dir
 # Every setting, with its default (None: not set). The README's table describes each.
 DEFAULTS: dict[str, Any] = {
     "SELFASSESS_QUESTIONNAIRES": None,  # the shipped banks
-    "SELFASSESS_DATABASE": None,  # instance/selfassess.db
+    # A SQLite file (default instance/selfassess.db), or a PostgreSQL URL: postgresql://user:pass@host/db
+    "SELFASSESS_DATABASE": None,
+    # PostgreSQL only: connections each app process keeps open at most (one per busy worker thread).
+    "SELFASSESS_DB_POOL_SIZE": 4,
     "SELFASSESS_SECRET_KEY": None,  # generated into instance/secret_key
     "SELFASSESS_MIN_PEERS": 5,
     # Links in pages and e-mails: built from this base URL, e.g. https://selfassess.example.org
@@ -62,7 +65,7 @@ DEFAULTS: dict[str, Any] = {
     "SELFASSESS_MAIL_FROM": None,
 }
 NAMES = tuple(DEFAULTS)
-INTEGERS = ("SELFASSESS_MIN_PEERS", "SELFASSESS_TRUSTED_PROXIES", "SELFASSESS_LOGIN_IDLE_MINUTES",
+INTEGERS = ("SELFASSESS_MIN_PEERS", "SELFASSESS_DB_POOL_SIZE", "SELFASSESS_TRUSTED_PROXIES", "SELFASSESS_LOGIN_IDLE_MINUTES",
             "SELFASSESS_LOGIN_HOURS", "SELFASSESS_DRAFT_DAYS", "SELFASSESS_RELEASE_HOURS")  # fmt: skip
 FLOATS = ("SELFASSESS_PRIVACY_EPSILON", "SELFASSESS_PRIVACY_YEARLY_EPSILON")
 

@@ -24,11 +24,11 @@ _COLUMNS = "id, email, password_hash, created_at, session_version"
 def new_facilitator(db: Db, email: str, password_hash: str) -> int:
     """Create a facilitator account and return its id."""
     with db.conn as conn:
-        cursor = conn.execute(
-            "INSERT INTO facilitators (email, password_hash, created_at) VALUES (?, ?, ?)",
+        (pk,) = conn.execute(
+            "INSERT INTO facilitators (email, password_hash, created_at) VALUES (?, ?, ?) RETURNING id",
             [email, password_hash, now()],
-        )
-    return int(cursor.lastrowid or 0)
+        ).fetchone()
+    return int(pk)
 
 
 def facilitator_by_email(db: Db, email: str) -> FacilitatorRow | None:

@@ -40,13 +40,12 @@ def _cohort(row: Any) -> Cohort | None:
 def new_cohort(db: Db, code: str, owner_id: int, bank_id: str, name: str, description: str) -> Cohort:
     """Create an open cohort with *owner_id* as its first facilitator."""
     with db.conn as conn:
-        cursor = conn.execute(
-            "INSERT INTO cohorts (code, bank_id, name, description, open, owner_id, created_at) VALUES (?, ?, ?, ?, 1, ?, ?)",
+        (pk,) = conn.execute(
+            "INSERT INTO cohorts (code, bank_id, name, description, open, owner_id, created_at)"
+            " VALUES (?, ?, ?, ?, 1, ?, ?) RETURNING id",
             [code, bank_id, name, description, owner_id, now()],
-        )
-        conn.execute(
-            "INSERT INTO cohort_facilitators (cohort_id, facilitator_id) VALUES (?, ?)", [cursor.lastrowid, owner_id]
-        )
+        ).fetchone()
+        conn.execute("INSERT INTO cohort_facilitators (cohort_id, facilitator_id) VALUES (?, ?)", [pk, owner_id])
     found = cohort_by_code(db, code)
     assert found is not None
     return found

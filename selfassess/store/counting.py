@@ -11,18 +11,17 @@ organisation yet stands for itself.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from selfassess.store.connection import Db
+from selfassess.store.connection import Connection, Db
 
 SUBMITTED = "submitted"
 # The rule, as an ORDER BY over ``responses``: the response that counts comes first.
 LATEST_SUBMITTED_FIRST = "submitted_at DESC, id DESC"
 
 
-def counting_response(conn: sqlite3.Connection, organisation_id: int, bank_id: str) -> int | None:
+def counting_response(conn: Connection, organisation_id: int, bank_id: str) -> int | None:
     """Return the id of the response that counts for an organisation among all its responses to a bank."""
     row = conn.execute(
         "SELECT id FROM responses WHERE organisation_id = ? AND bank_id = ? AND status = ?"

@@ -14,14 +14,14 @@ every query the peer figures need, each a short range of an index.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from selfassess.bank.model import Questionnaire
 from selfassess.scoring.rubrics.base import Result
-from selfassess.store.connection import Db
+from selfassess.store.connection import Connection, Db
 from selfassess.store.counting import counting_response
+from selfassess.store.dialect import list_items, serialise
 
 if TYPE_CHECKING:
     from selfassess.store.responses import Response
@@ -78,7 +78,7 @@ def group_values(value: str) -> list[str]:
     return [json.dumps(item, ensure_ascii=False) for item in json.loads(value)]
 
 
-def _profile_answers(conn: sqlite3.Connection, bank_id: str, response_id: int) -> list[tuple[str, str]]:
+def _profile_answers(conn: Connection, bank_id: str, response_id: int) -> list[tuple[str, str]]:
     return [
         (qid, one)
         for qid, value in conn.execute(
@@ -93,12 +93,16 @@ def _profile_answers(conn: sqlite3.Connection, bank_id: str, response_id: int) -
 # --- the write half: inside submit's transaction ---------------------------------------------
 
 
-def enter(conn: sqlite3.Connection, response: Response, bank_id: str, result: Result, stamp: str) -> None:
+def enter(conn: Connection, response: Response, bank_id: str, result: Result, stamp: str) -> None:
     """Store a just-submitted response's scores; if it now counts for its organisation, swap it into the counts.
 
     *conn* is inside the transaction that marked the response submitted, so the earlier
-    response leaves the counts and this one enters them atomically.
+    response leaves the counts and this one enters them atomically. Submits to one bank
+    write its counts one at a time (SQLite's one writer; an advisory lock per bank on
+    PostgreSQL): each sees which response counts as the one before it committed, and the
+    bucket rows are never locked in two orders at once.
     """
+    serialise(conn, "peer_index", bank_id)
     profile = profile_key(_profile_answers(conn, bank_id, response.id))
     counts = True
     earlier: list[int] = []
@@ -138,7 +142,7 @@ def enter(conn: sqlite3.Connection, response: Response, bank_id: str, result: Re
         )
 
 
-def _count_in_peers(conn: sqlite3.Connection, bank_id: str, response_id: int, step: int) -> None:
+def _count_in_peers(conn: Connection, bank_id: str, response_id: int, step: int) -> None:
     """Add (+1) or remove (-1) one response's scores in every peer group it belongs to."""
     groups = [("", ""), *_profile_answers(conn, bank_id, response_id)]
     buckets = conn.execute(
@@ -162,14 +166,13 @@ def rebuild_peer_buckets(db: Db) -> None:
     # Groups come from the profile questions each bank registered (profile_questions); a
     # list answer puts the response in the group of each value (group_values, in SQL).
     db.execute(
-        """INSERT INTO peer_buckets (bank_id, grp, grp_value, dimension, bucket, n)
+        f"""INSERT INTO peer_buckets (bank_id, grp, grp_value, dimension, bucket, n)
            SELECT s.bank_id, a.question_id, v.value, s.dimension, s.bucket, COUNT(*)
            FROM scores s JOIN answers a ON a.response_id = s.response_id
            JOIN profile_questions p ON p.bank_id = s.bank_id AND p.question_id = a.question_id
-           JOIN (SELECT a2.response_id, a2.question_id, a2.value FROM answers a2 WHERE json_type(a2.value) != 'array'
+           JOIN (SELECT a2.response_id, a2.question_id, a2.value FROM answers a2 WHERE substr(a2.value, 1, 1) != '['
                  UNION ALL
-                 SELECT a3.response_id, a3.question_id, json_quote(j.value) FROM answers a3, json_each(a3.value) j
-                 WHERE json_type(a3.value) = 'array') v
+                 {list_items(db, "a3")}) v
              ON v.response_id = a.response_id AND v.question_id = a.question_id
            WHERE s.latest = 1 AND s.score IS NOT NULL
            GROUP BY s.bank_id, a.question_id, v.value, s.dimension, s.bucket"""
@@ -192,9 +195,11 @@ def rebuild_version_counts(db: Db) -> None:
 
 def set_profiles(db: Db, bank_id: str | None = None) -> None:
     """Copy each scored response's profile answers into its score rows (of one bank, or all)."""
-    responses = db.execute(
-        "SELECT DISTINCT response_id FROM scores WHERE bank_id = ? OR ? IS NULL", [bank_id, bank_id]
-    ).fetchall()
+    responses = (
+        db.execute("SELECT DISTINCT response_id FROM scores").fetchall()
+        if bank_id is None
+        else db.execute("SELECT DISTINCT response_id FROM scores WHERE bank_id = ?", [bank_id]).fetchall()
+    )
     for (response_id,) in responses:
         pairs = db.execute(
             "SELECT a.question_id, a.value FROM answers a JOIN responses r ON r.id = a.response_id"

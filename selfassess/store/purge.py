@@ -6,12 +6,14 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from selfassess.store.connection import Db
+from selfassess.store.dialect import begin_writing, for_update
 
 # A draft is empty when it has no answers, and its last change is updated_at (created_at for
 # rows of the oldest schema, which could lack it). Submitted responses never match: their
 # reports must last.
 _LAST_CHANGE = "coalesce(updated_at, created_at)"
 _EMPTY = "NOT EXISTS (SELECT 1 FROM answers a WHERE a.response_id = responses.id)"
+_EMPTY_COUNT = f"CASE WHEN {_EMPTY} THEN 1 ELSE 0 END"
 # A round's coordinator and respondents keep their drafts while the round is open: the
 # coordinator's response holds the round together until it is closed.
 _IN_OPEN_ROUND = (
@@ -41,7 +43,7 @@ def count_expired_drafts(db: Db, *, empty_days: int, draft_days: int) -> DraftCo
 
 def _count(db: Db, cutoffs: list[str]) -> DraftCounts:
     empty, untouched = db.conn.execute(
-        f"SELECT coalesce(sum({_EMPTY}), 0), coalesce(sum(NOT {_EMPTY}), 0) FROM responses WHERE {_EXPIRED}",
+        f"SELECT coalesce(sum({_EMPTY_COUNT}), 0), coalesce(sum(1 - {_EMPTY_COUNT}), 0) FROM responses WHERE {_EXPIRED}",
         cutoffs,
     ).fetchone()
     (answers,) = db.conn.execute(
@@ -53,12 +55,14 @@ def _count(db: Db, cutoffs: list[str]) -> DraftCounts:
 def delete_expired_drafts(db: Db, *, empty_days: int, draft_days: int) -> DraftCounts:
     """Delete drafts without answers untouched for *empty_days* and all drafts untouched for *draft_days*.
 
-    One transaction, under the write lock from its start: a respondent saving a page at
-    that moment either touched the draft before (it stays) or waits and finds it gone.
+    One transaction, under the write lock from its start (on PostgreSQL, the expired drafts'
+    rows locked first): a respondent saving a page at that moment either touched the draft
+    before (it stays) or waits and finds it gone.
     """
     cutoffs = _cutoffs(empty_days, draft_days)
     with db.conn as conn:
-        conn.execute("BEGIN IMMEDIATE")
+        begin_writing(conn, "purge")
+        conn.execute(f"SELECT id FROM responses WHERE {_EXPIRED}{for_update(conn)}", cutoffs)
         counts = _count(db, cutoffs)
         # copied_from is no foreign key, and SQLite may give a deleted draft's id to a new
         # response: a copy must not come to point at a stranger's response.

@@ -9,12 +9,12 @@ figures as JSON; ``peer_changes`` is no longer written), and ``cohort_approvals`
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from selfassess.store.connection import Db
+from selfassess.store.connection import Connection, Db
+from selfassess.store.dialect import IntegrityError, begin_writing
 
 COHORT_GROUP = "@cohort"  # grp of a cohort's releases; profile question ids never start with "@"
 
@@ -63,7 +63,7 @@ def _release(row: Any) -> Release:
     )  # fmt: skip
 
 
-def _latest(conn: sqlite3.Connection, key: GroupKey) -> Release | None:
+def _latest(conn: Connection, key: GroupKey) -> Release | None:
     row = conn.execute(
         f"SELECT {_COLUMNS} FROM peer_releases WHERE bank_id = ? AND grp = ? AND grp_value = ? ORDER BY seq DESC LIMIT 1",
         list(key),
@@ -81,14 +81,15 @@ def make_release(
 ) -> Release | None:
     """Store a new release if *due* says so for the latest one; return the release to serve.
 
-    Reading the latest release, deciding, drawing and inserting happen under the write lock,
-    so concurrent requests draw once; the unique (group, seq) key makes a second writer on
-    another engine lose cleanly, and it then serves the winner's release.
+    Reading the latest release, deciding, drawing and inserting happen as the group's only
+    writer (SQLite's write lock; on PostgreSQL an advisory lock on the group, which every app
+    server takes), so concurrent requests draw once; the unique (group, seq) key makes a
+    second writer that somehow got past it lose cleanly, and it then serves the winner's release.
     """
     conn = db.conn
     try:
         with conn:
-            conn.execute("BEGIN IMMEDIATE")
+            begin_writing(conn, "release", *key)
             latest = _latest(conn, key)
             if not due(latest):
                 return latest
@@ -99,7 +100,7 @@ def make_release(
                 [*key, (latest.seq if latest else 0) + 1, stamp, draft.members, draft.epsilon,
                  json.dumps(draft.figures), json.dumps(list(draft.member_ids))],
             )  # fmt: skip
-    except sqlite3.IntegrityError:
+    except IntegrityError:
         pass  # another writer stored this sequence number first
     return _latest(conn, key)
 

@@ -111,12 +111,12 @@ def create_response(db: Db, bank: Questionnaire, language: str, copied_from: int
     keep_snapshot(db, bank)
     stamp = now()
     with db.conn:
-        cursor = db.conn.execute(
+        (pk,) = db.conn.execute(
             "INSERT INTO responses (token, bank_id, bank_version, bank_hash, status, language, current_page,"
-            " copied_from, created_at, updated_at) VALUES (?, ?, ?, ?, 'draft', ?, 1, ?, ?, ?)",
+            " copied_from, created_at, updated_at) VALUES (?, ?, ?, ?, 'draft', ?, 1, ?, ?, ?) RETURNING id",
             [new_token(), bank.id, bank.version, bank.content_hash, language, copied_from, stamp, stamp],
-        )
-    found = get_response_by_id(db, int(cursor.lastrowid or 0))
+        ).fetchone()
+    found = get_response_by_id(db, int(pk))
     assert found is not None
     return found
 
@@ -242,10 +242,10 @@ def save_answers(
 def add_organisation(db: Db, name: str, *, demo: bool = False) -> int:
     """Create an organisation and return its id."""
     with db.conn as conn:
-        cursor = conn.execute(
-            "INSERT INTO organisations (name, demo, created_at) VALUES (?, ?, ?)", [name, int(demo), now()]
-        )
-    return int(cursor.lastrowid or 0)
+        (pk,) = conn.execute(
+            "INSERT INTO organisations (name, demo, created_at) VALUES (?, ?, ?) RETURNING id", [name, int(demo), now()]
+        ).fetchone()
+    return int(pk)
 
 
 def demo_organisations(db: Db) -> int:
@@ -259,8 +259,11 @@ def set_organisation(db: Db, response: Response, name: str) -> int:
         if response.organisation_id is not None:
             conn.execute("UPDATE organisations SET name = ? WHERE id = ?", [name, response.organisation_id])
             return response.organisation_id
-        cursor = conn.execute("INSERT INTO organisations (name, demo, created_at) VALUES (?, 0, ?)", [name, now()])
-        pk = int(cursor.lastrowid or 0)
+        pk = int(
+            conn.execute(
+                "INSERT INTO organisations (name, demo, created_at) VALUES (?, 0, ?) RETURNING id", [name, now()]
+            ).fetchone()[0]
+        )
         conn.execute("UPDATE responses SET organisation_id = ? WHERE id = ?", [pk, response.id])
         return pk
 

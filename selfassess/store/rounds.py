@@ -16,7 +16,7 @@ from selfassess.scoring.rubrics.base import Result
 from selfassess.store import peer_index
 from selfassess.store.connection import Db
 from selfassess.store.counting import SUBMITTED
-from selfassess.store.dialect import now
+from selfassess.store.dialect import begin_writing, for_share, for_update, now
 from selfassess.store.responses import AlreadySubmitted, AnswersChanged, Response, load_answers, new_token
 
 OPEN = "open"
@@ -48,13 +48,14 @@ _COLUMNS = "id, organisation_id, bank_id, bank_hash, response_id, status, cohort
 def create_round(db: Db, response: Response, roles: tuple[str, ...]) -> Round:
     """Make *response* the coordinating response of a new round, with one invitation token per role."""
     with db.conn as conn:
-        cursor = conn.execute(
-            "INSERT INTO rounds (organisation_id, bank_id, bank_hash, response_id, status, cohort_id, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [response.organisation_id, response.bank_id, response.bank_hash, response.id, OPEN, response.cohort_id,
-             now()],
+        round_id = int(
+            conn.execute(
+                "INSERT INTO rounds (organisation_id, bank_id, bank_hash, response_id, status, cohort_id, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                [response.organisation_id, response.bank_id, response.bank_hash, response.id, OPEN,
+                 response.cohort_id, now()],
+            ).fetchone()[0]
         )  # fmt: skip
-        round_id = int(cursor.lastrowid or 0)
         conn.execute("UPDATE responses SET round_id = ? WHERE id = ?", [round_id, response.id])
         conn.executemany(
             "INSERT INTO role_invitations (round_id, role, token) VALUES (?, ?, ?)",
@@ -103,7 +104,7 @@ def participation(db: Db, round_id: int) -> dict[str, tuple[int, int]]:
     return {
         str(role): (int(started), int(submitted or 0))
         for role, started, submitted in db.conn.execute(
-            "SELECT role, COUNT(*), SUM(status = ?) FROM responses WHERE round_id = ? AND role IS NOT NULL"
+            "SELECT role, COUNT(*), SUM(CASE WHEN status = ? THEN 1 ELSE 0 END) FROM responses WHERE round_id = ? AND role IS NOT NULL"
             " GROUP BY role",
             [SUBMITTED, round_id],
         )
@@ -114,7 +115,8 @@ def cohort_participation(db: Db, cohort_id: int) -> dict[int, tuple[bool, dict[s
     """Per coordinating response of a round in the cohort: whether closed and, per role, (started, submitted)."""
     out: dict[int, tuple[bool, dict[str, tuple[int, int]]]] = {}
     for response_id, status, role, started, submitted in db.conn.execute(
-        "SELECT r.response_id, r.status, p.role, COUNT(p.id), SUM(p.status = ?) FROM rounds r"
+        "SELECT r.response_id, r.status, p.role, COUNT(p.id), SUM(CASE WHEN p.status = ? THEN 1 ELSE 0 END)"
+        " FROM rounds r"
         " LEFT JOIN responses p ON p.round_id = r.id AND p.role IS NOT NULL"
         " WHERE r.cohort_id = ? GROUP BY r.id, p.role",
         [SUBMITTED, cohort_id],
@@ -138,6 +140,8 @@ def submit_respondent(db: Db, response: Response, scored: Mapping[str, Any]) -> 
     """
     stamp = now()
     with db.conn as conn:
+        # The round's row, kept from closing until this commits (PostgreSQL; SQLite has one writer).
+        conn.execute(f"SELECT status FROM rounds WHERE id = ?{for_share(conn)}", [response.round_id])
         cursor = conn.execute(
             "UPDATE responses SET status = ?, submitted_at = ?, updated_at = ? WHERE id = ? AND status = 'draft'"
             " AND EXISTS (SELECT 1 FROM rounds WHERE id = responses.round_id AND status = ?)",
@@ -163,15 +167,15 @@ Respondents: TypeAlias = list[tuple[str, dict[str, Any]]]
 def close_round(db: Db, found: Round, response: Response, combine: Callable[[Respondents], tuple[Result, str]]) -> bool:
     """Close an open round: store the organisation's result and submit the coordinating response with it.
 
-    One write transaction (``BEGIN IMMEDIATE``) reads the submitted respondents, has
+    One write transaction (the round's row locked first) reads the submitted respondents, has
     *combine* turn them into the result and its stored JSON, closes the round and enters
     the response in the peer index: a respondent's submit waits for it or comes before the
     read, so everyone shown as submitted is in the result. False when it was closed already.
     """
     stamp = now()
     with db.conn as conn:
-        conn.execute("BEGIN IMMEDIATE")
-        row = conn.execute("SELECT status FROM rounds WHERE id = ?", [found.id]).fetchone()
+        begin_writing(conn, "round", found.id)
+        row = conn.execute(f"SELECT status FROM rounds WHERE id = ?{for_update(conn)}", [found.id]).fetchone()
         if row is None or row[0] != OPEN:
             return False
         result, stored = combine(_submitted(db, found.id))

@@ -3,16 +3,23 @@
 Each step is named and recorded in ``_sqlite_migrations`` once applied. A new step is a
 new function at the end, never an edit of an applied one. The steps only create and
 reshape tables; what they recompute comes from the modules that own the data.
+
+A PostgreSQL database is created at v12 in one step (:mod:`selfassess.store.pg_schema`).
+Steps after v12 run on both engines: write them with :func:`both_engines`, in the SQL both
+speak (``db.execute``), and they are recorded in each engine's migrations table.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from selfassess.store import peer_index
+from selfassess.store import peer_index, pg_schema
+from selfassess.store.connection import Db, is_postgres
 from selfassess.store.counting import LATEST_SUBMITTED_FIRST, SUBMITTED
 
 MIGRATIONS = Migrations("selfassess")
@@ -262,8 +269,29 @@ def _v12(db: sqlite_utils.Database) -> None:
     responses.create_index(["round_id", "role"], if_not_exists=True)
 
 
-def migrate(db: sqlite_utils.Database) -> None:
+# The steps after the PostgreSQL baseline (v12): each runs on both engines.
+LATER: list[tuple[str, Callable[[Any], None]]] = []
+
+
+def both_engines(name: str) -> Callable[[Callable[[Any], None]], Callable[[Any], None]]:
+    """Register a migration step for SQLite (after the others) and PostgreSQL alike."""
+
+    def register(step: Callable[[Any], None]) -> Callable[[Any], None]:
+        MIGRATIONS(name=name)(step)
+        LATER.append((name, step))
+        return step
+
+    return register
+
+
+def migrate(db: Db) -> None:
     """Create or upgrade the schema; safe to run at every start and from many processes."""
+    if is_postgres(db):
+        history = [m.name for m in MIGRATIONS._migrations]
+        later = {name for name, _ in LATER}
+        pg_schema.migrate(db, [name for name in history if name not in later], LATER)
+        return
+    assert isinstance(db, sqlite_utils.Database)
     # Migrations.apply runs each step in its own transaction, and reads what is pending
     # before any of them: two processes starting at once could both apply a step. One
     # write lock over the whole run (its steps become savepoints inside it) lets the second

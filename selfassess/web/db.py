@@ -1,4 +1,4 @@
-"""The request's database connection: this thread's kept connection to the app's database."""
+"""The request's database: this thread's kept SQLite connection, or the process's PostgreSQL pool."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ __all__ = ["connection", "get_db", "init_app"]
 
 
 def get_db() -> store.Db:
-    """Return this thread's connection to the app's database, opening it on first use."""
-    return connection(current_app.config["SELFASSESS_DATABASE"])
+    """Return this thread's handle on the app's database, opening it on first use."""
+    config = current_app.config
+    return connection(config["SELFASSESS_DATABASE"], pool_size=config["SELFASSESS_DB_POOL_SIZE"])
 
 
 def init_app(app: Flask) -> None:
@@ -20,9 +21,9 @@ def init_app(app: Flask) -> None:
 
     No teardown is needed: every write in :mod:`selfassess.store` runs inside
     ``with conn:``, which commits or rolls back, so a kept connection never holds
-    a transaction open between requests.
+    a transaction open between requests (and a pooled one is back in its pool).
     """
-    db = store.connect(app.config["SELFASSESS_DATABASE"])
+    db = store.connect(app.config["SELFASSESS_DATABASE"], pool_size=app.config["SELFASSESS_DB_POOL_SIZE"])
     for bank in app.extensions["selfassess_catalog"].banks.values():
         store.register_profile(db, bank)
     purged = purge.purge_drafts(db, app.config["SELFASSESS_DRAFT_DAYS"])
