@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import re
 import textwrap
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -87,18 +89,92 @@ def run_cli() -> Callable[..., Result]:
     return run
 
 
+# --- the database: both engines ----------------------------------------------------------
+
+ENGINES = ["sqlite", "postgresql"]
+# The PostgreSQL server the tests use: a database on it gets one fresh schema per test.
+POSTGRES = os.environ.get("SELFASSESS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1/test")
+_unreachable: list[str] = []  # the reason, once a first attempt failed: later tests fail at once
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: about SQLite itself (files, WAL, old schemas); one engine")
+
+
+def _postgres_admin() -> Any:
+    import psycopg
+
+    if _unreachable:
+        pytest.fail(_unreachable[0], pytrace=False)
+    try:
+        return psycopg.connect(POSTGRES, autocommit=True, connect_timeout=5)
+    except psycopg.Error as error:
+        _unreachable.append(
+            f"PostgreSQL is not reachable at {POSTGRES} ({' '.join(str(error).split())}). The postgresql tests "
+            "need it: start it (pg_ctlcluster --skip-systemctl-redirect 15 main start, or .ci/run does) or point "
+            "SELFASSESS_TEST_POSTGRES at a server where this user may create schemas."
+        )
+        pytest.fail(_unreachable[0], pytrace=False)
+
+
+@contextmanager
+def fresh_database(engine: str, folder: Path, name: str = "test.db") -> Iterator[str]:
+    """A new empty database on *engine*: a SQLite file in *folder*, or a PostgreSQL schema of its own (dropped after)."""
+    if engine == "sqlite":
+        yield str(folder / name)
+        return
+    from selfassess.store.connection import close_pool
+
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = _postgres_admin()
+    admin.execute(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in POSTGRES else "?"
+    url = f"{POSTGRES}{separator}options=-csearch_path%3D{schema}"
+    try:
+        yield url
+    finally:
+        close_pool(url)
+        admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        admin.close()
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """Each engine in turn: the test runs once on SQLite and once on PostgreSQL."""
+    return str(request.param)
+
+
+@pytest.fixture
+def database(engine: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh empty database on the engine: its SELFASSESS_DATABASE (a SQLite path or a PostgreSQL URL)."""
+    with fresh_database(engine, tmp_path) as target:
+        yield target
+
+
+def query(database: str, sql: str, parameters: Any = ()) -> list[tuple[Any, ...]]:
+    """Run one statement on either engine (``?`` placeholders) and return its rows: tests look inside the store."""
+    from selfassess import store
+
+    db = store.open_database(database)
+    with db.conn as conn:
+        rows = [tuple(row) for row in conn.execute(sql, list(parameters)).fetchall()]
+    if not store.connection.is_postgres(database):
+        db.conn.close()
+    return rows
+
+
 # --- the web app --------------------------------------------------------------------------
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
-def app(tmp_path: Path):
-    """The app on a fresh SQLite file in a temporary folder."""
+def app(database: str):
+    """The app on a fresh database, on each engine in turn."""
     from selfassess.web import create_app
 
     # Tests start many drafts from 127.0.0.1; tests/test_rate_limits.py checks the limits themselves.
-    config = {"SELFASSESS_DATABASE": str(tmp_path / "test.db"), "SECRET_KEY": "test", "TESTING": True}
+    config = {"SELFASSESS_DATABASE": database, "SECRET_KEY": "test", "TESTING": True}
     return create_app({**config, "SELFASSESS_RATE_LIMIT": "100000 per minute"})
 
 

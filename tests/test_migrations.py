@@ -12,6 +12,7 @@ import random
 import sqlite3
 
 import pytest
+import sqlite_utils
 
 from selfassess import peers, store
 from selfassess.bank.loader import load_bank
@@ -176,7 +177,7 @@ def test_ladder_database_upgrades_with_its_data(tmp_path, fresh, bank, version):
     ladder_database(path, fresh, version)
     db = store.connect(path)  # what a start of the app does: migrate, then register the banks
     store.register_profile(db, bank)
-    assert [m.name for m in MIGRATIONS.applied(db)] == [m.name for m in MIGRATIONS.pending(store.Db(":memory:"))]
+    assert [m.name for m in MIGRATIONS.applied(db)] == [m.name for m in MIGRATIONS.pending(sqlite_utils.Database(memory=True))]
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     db.conn.close()
     for table in TABLES:
@@ -232,7 +233,7 @@ def test_processes_starting_at_once_migrate_once(tmp_path, fresh):
     ladder_database(path, fresh, 1)
     with multiprocessing.get_context("spawn").Pool(4) as pool:
         applied = pool.map(_start, [str(path)] * 4)
-    assert all(names == [m.name for m in MIGRATIONS.pending(store.Db(":memory:"))] for names in applied)
+    assert all(names == [m.name for m in MIGRATIONS.pending(sqlite_utils.Database(memory=True))] for names in applied)
     assert rows(path, "responses") == rows(fresh, "responses")
 
 
