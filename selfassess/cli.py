@@ -689,6 +689,84 @@ def privacy_command(database: str | None) -> None:
             )
 
 
+@cli.group("db")
+def db_group() -> None:
+    """Look after the database: bring its schema up to date, move its data to another engine."""
+
+
+@db_group.command("migrate")
+@click.argument("database", required=False)
+def db_migrate(database: str | None) -> None:
+    """Bring DATABASE's schema up to date (a SQLite path or a postgresql:// URL; default: the app's).
+
+    The app does the same at each start; this is for a database about to be copied.
+    """
+    from selfassess import dbcopy, settings
+
+    name = settings.database(database)
+    try:
+        dbcopy.open_target(name).conn.close()
+    except dbcopy.CopyError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{dbcopy.shown(name)}: the schema is up to date")
+
+
+@db_group.command("copy")
+@click.argument("source")
+@click.argument("target")
+@click.option("--replace", is_flag=True, help="Delete the target's data first (in the same transaction).")
+@click.option("--check", "sample", default=20, show_default=True, help="Organisations whose reports are compared.")
+@click.option("--batch", default=5000, show_default=True, help="Rows read and written at a time.")
+def db_copy(source: str, target: str, replace: bool, sample: int, batch: int) -> None:
+    """Copy all data from SOURCE to TARGET: a SQLite file or a postgresql:// URL, either way round.
+
+    Ids are kept. The rows go into TARGET in one transaction, committed only when every
+    table holds as many rows as in SOURCE; then the reports of --check organisations are
+    built from both and compared. TARGET is created (with its schema) if needed and must
+    be empty, unless --replace. SOURCE is only read, and must have the newest schema
+    (selfassess db migrate SOURCE).
+    """
+    import contextlib
+
+    from selfassess import dbcopy, settings
+    from selfassess.bank.catalog import Catalog
+
+    try:
+        catalog = Catalog.load(settings.load()["SELFASSESS_QUESTIONNAIRES"])
+    except BankError as exc:
+        raise click.ClickException(
+            f"the question banks have problems; run selfassess check ({exc.problems[0]})"
+        ) from None
+    with contextlib.ExitStack() as stack:
+
+        def start(total: int) -> Any:
+            bar = click.progressbar(length=total, label=f"Copying {total:,} rows", show_pos=True)
+            return stack.enter_context(bar).update
+
+        try:
+            outcome = dbcopy.copy_database(
+                source, target, catalog, replace=replace, sample=sample, batch=batch, start=start
+            )
+        except dbcopy.CopyError as exc:
+            raise click.ClickException(str(exc)) from None
+    for table in outcome.tables:
+        click.echo(
+            f"  {table.table:<22} {table.source:>12,} rows  {'ok' if table.source == table.target else 'DIFFERENT'}"
+        )
+    rate = outcome.rows / outcome.seconds if outcome.seconds else 0
+    click.echo(
+        f"copied {outcome.rows:,} rows of {len(outcome.tables)} tables from {dbcopy.shown(source)} to"
+        f" {dbcopy.shown(target)} in {outcome.seconds:.1f} s ({rate:,.0f} rows/s); every table's row count matches"
+    )
+    if outcome.reports_differing:
+        raise click.ClickException(
+            f"{len(outcome.reports_differing)} of {outcome.reports_compared} reports differ between the databases"
+            f" (e.g. {', '.join(outcome.reports_differing[:3])}); the rows are committed: look into it before"
+            " using the target, and copy again with --replace"
+        )
+    click.echo(f"reports of the sample compared: {outcome.reports_compared}, all the same")
+
+
 def main() -> None:
     """Run the command line."""
     cli()
