@@ -1,4 +1,4 @@
-"""The interface's own strings in English, Danish and Norwegian Bokmål.
+"""The interface's own strings in English, Danish, Norwegian Bokmål and French.
 
 Translations are gettext catalogues (``selfassess/translations/<lang>.po``), the files
 translators know; Babel reads them at start, so nothing needs compiling.
@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
-INTERFACE_LANGUAGES = ("en", "da", "nb")
+INTERFACE_LANGUAGES = ("en", "da", "nb", "fr")
 LANGUAGE_NAMES = {
     "en": "English",
     "da": "Dansk",
