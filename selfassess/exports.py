@@ -3,9 +3,10 @@
 Both list the same responses as the dashboard: each member organisation's counting
 response, or while it has none its latest draft (see :mod:`selfassess.store.counting`).
 
-Codes stay as they are stored (``DK``, ``business|creative``), each beside a ``_label``
-column in the export's language, so that a spreadsheet reads well and a script still joins
-on the codes. Scores are whole points in the tables people open (CSV, xlsx), rounded as the
+Codes stay as they are stored (``DK``, ``business|creative``, ``dk`` for "don't know"), each
+beside a ``_label`` column in the export's language, so that a spreadsheet reads well and a
+script still joins on the codes. A figure given with its source (``trustworthiness``) is the
+number in its column and the source (``estimate``) in a ``source`` column beside it. Scores are whole points in the tables people open (CSV, xlsx), rounded as the
 report and the dashboard show them; the JSON export keeps full precision, as the report's
 JSON does, so that a program computing its own medians does not round twice.
 """
@@ -26,7 +27,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from selfassess import cohorts, i18n, reports, rounds, store
-from selfassess.bank.model import Question, Questionnaire, value_key
+from selfassess.bank.model import Question, Questionnaire, figure, figure_source, value_key
 from selfassess.bank.questiontypes import type_of
 from selfassess.store import Db
 
@@ -50,6 +51,8 @@ def option_labels(question: Question, lang: str) -> dict[str, str]:
 
 def answer_label(labels: Mapping[str, str], value: Any) -> str:
     """The label(s) of a stored answer; "" for an answer no option names (a number, a text)."""
+    if isinstance(value, dict):  # a figure with its source: the figure has no label
+        return ""
     if isinstance(value, list):
         return LABEL_SEPARATOR.join(labels[key] for v in value if (key := value_key(v)) in labels)
     return "" if value is None else labels.get(value_key(value), "")
@@ -75,9 +78,12 @@ def response_rows(
         row: dict[str, Any] = {"response": m.response_id, "organisation": m.organisation, "status": m.status}
         for q, labels in profile:
             value = m.profile.get(q.id)
-            row[q.id] = "|".join(map(str, value)) if isinstance(value, list) else ("" if value is None else value)
+            shown = figure(value)
+            row[q.id] = "|".join(map(str, shown)) if isinstance(shown, list) else ("" if shown is None else shown)
             if labels is not None:
                 row[f"{q.id}_label"] = answer_label(labels, value)
+            if q.trustworthiness:
+                row[f"{q.id}_source"] = figure_source(value) or ""
         for name, key in keys:
             score, level = m.scores.get(key), m.levels.get(key)
             row[f"{name}_score"] = whole_points(score, bounds) if rounded else score
@@ -104,18 +110,24 @@ def answer_rows(db: Db, cohort: cohorts.Cohort, bank: Questionnaire, lang: str) 
     labels = {q.id: option_labels(q, lang) for q in bank.questions}
     texts = {q.id: q.text.get(lang) for q in bank.questions}
     role = {"role": "coordinator"} if bank.roles else {}
+    # Where figures come with their source, every row has the source and its label (empty for other answers).
+    with_source = any(q.trustworthiness for q in bank.questions)
     # A question of an older version that the current bank no longer has: no text, no labels.
-    return [
-        {
+    rows = []
+    for response_id, qid, value in store.cohort_answers(db, cohort):
+        row = {
             "response": response_id,
             **role,
             "question": qid,
             "question_text": texts.get(qid, ""),
-            "answer": value,
+            "answer": figure(value),
             "answer_label": answer_label(labels.get(qid, {}), value),
         }
-        for response_id, qid, value in store.cohort_answers(db, cohort)
-    ]
+        if with_source:
+            source = figure_source(value) or ""
+            row.update(source=source, source_label=labels.get(qid, {}).get(source, "") if source else "")
+        rows.append(row)
+    return rows
 
 
 def json_document(cohort: cohorts.Cohort, lang: str, key: str, rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -6,13 +6,14 @@ No HTTP here: the views choose the peer group from the request and render what t
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from selfassess import assessments, peers, store
 from selfassess.assessments import Assessment
-from selfassess.bank.model import Questionnaire
+from selfassess.bank.answers import dont_know
+from selfassess.bank.model import Questionnaire, figure, figure_source
 from selfassess.peers import ALL, Figures, PeerReport, Policy, peer_report
 from selfassess.scoring.engine import result_json
 from selfassess.scoring.rubrics.normalise import LEVEL_TOLERANCE
@@ -39,6 +40,10 @@ class ReportData:
     result: dict[str, Any]
     peers: PeerReport
     history: list[dict[str, Any]]
+    # Per dimension id, the ids of the questions answered "don't know": what to find out.
+    gaps: dict[str, list[str]] = field(default_factory=dict)
+    # Per question id, each figure given with its source: {"value": 42, "source": "estimate"}.
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def peer_groups(db: Db, assessment: Assessment) -> list[str]:
@@ -55,7 +60,41 @@ def report_data(db: Db, assessment: Assessment, group: str = ALL, policy: Policy
         raise UnknownPeerGroup(group, sorted(allowed))
     result = result_json(assessment.bank, assessments.stored_result(db, assessment), digits=None)
     peers = peer_report(db, assessment.bank, assessment.response, group, policy)
-    return ReportData(result, peers, assessments.history(db, assessment.response))
+    answers = assessments.answers(db, assessment.response)
+    return ReportData(
+        result,
+        peers,
+        assessments.history(db, assessment.response),
+        knowledge_gaps(assessment.bank, answers),
+        figure_sources(answers),
+    )
+
+
+def knowledge_gaps(bank: Questionnaire, answers: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Per dimension id, the ids of the shown questions answered "don't know" (a dimension without any: [])."""
+    return {dim_id: [q.id for q in questions] for dim_id, questions in dont_know(bank, answers).items()}
+
+
+def figure_sources(answers: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per question id, the figures given with the source the respondent named."""
+    return {
+        qid: {"value": figure(value), "source": figure_source(value)}
+        for qid, value in answers.items()
+        if figure_source(value) is not None
+    }
+
+
+def next_step_resources(
+    bank: Questionnaire, levels: Mapping[str, str | None], lang: str
+) -> dict[str, list[dict[str, str]]]:
+    """Per dimension id, the resources its next steps show at the level reached (*levels*), in *lang*.
+
+    A dimension without a level (nothing counted) shows the resources meant for every level.
+    """
+    return {
+        d.id: [{"title": r.title.get(lang), "url": r.url_for(lang)} for r in d.resources_for(levels.get(d.id))]
+        for d in bank.dimensions
+    }
 
 
 def other_version_peers(db: Db, assessment: Assessment) -> bool:

@@ -22,7 +22,7 @@ from selfassess import assessments, cohorts, store
 from selfassess.assessments import Assessment, BankUnavailable, RoundClosed, UnknownToken
 from selfassess.bank.answers import check_answers
 from selfassess.bank.catalog import Catalog
-from selfassess.bank.model import Questionnaire, Role, value_key
+from selfassess.bank.model import DONT_KNOW, RESERVED_ANSWERS, Questionnaire, Role, value_key
 from selfassess.scoring.engine import score
 from selfassess.scoring.organisation import (
     CombinedDimension,
@@ -195,6 +195,11 @@ class QuestionFigures(NamedTuple):
     mean: float | None
     counts: dict[str, int]
 
+    @property
+    def dont_know(self) -> int:
+        """How many answered "don't know" ("no data"): a knowledge gap in the group."""
+        return self.counts.get(DONT_KNOW, 0)
+
 
 @dataclass(frozen=True)
 class OrganisationReport:
@@ -271,6 +276,8 @@ def _question_figures(bank: Questionnaire, role: str, group: list[dict[str, Any]
             for value in given:
                 for one in value if isinstance(value, list) else [value]:
                     counts[value_key(one)] += 1
+        else:  # a figure: only "not applicable" and "no data" are counted
+            counts.update(value for value in given if isinstance(value, str) and value in RESERVED_ANSWERS)
         mean = 100 * sum(scores) / len(scores) if scores else None
         out[question.id] = [len(given), mean, dict(counts)]
     return out
@@ -341,6 +348,9 @@ def report_json(bank: Questionnaire, data: OrganisationReport) -> dict[str, Any]
                 dim_id: {"mean": d.mean, "spread": d.spread._asdict() if d.spread else None, "counted": d.counted}
                 for dim_id, d in group.dimensions.items()
             }
+            # Per statement, how many of the group answered "don't know" (only where some did).
+            figures = data.questions.get(role.id, {})
+            shown["dont_know"] = {qid: f.dont_know for qid, f in figures.items() if f.dont_know}
         groups[role.id] = shown
     return {
         "overall": {"score": org.score, "level": org.level},

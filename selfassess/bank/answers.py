@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from selfassess.bank.model import RESERVED_ANSWERS, Question, Questionnaire, ShowIf, figure, value_key
+from selfassess.bank.model import DONT_KNOW, RESERVED_ANSWERS, Question, Questionnaire, ShowIf, figure, value_key
 from selfassess.bank.questiontypes import type_of
 
 
@@ -84,3 +84,15 @@ def check_answers(bank: Questionnaire, raw: Mapping[str, Any], *, partial: bool 
 def canonical_answer(question: Question, value: Any) -> tuple[Any, str | None]:
     """Return (canonical value, None) or (None, what is wrong) for one answer."""
     return type_of(question).check_answer(question, value)
+
+
+def dont_know(bank: Questionnaire, answers: Mapping[str, Any]) -> dict[str, tuple[Question, ...]]:
+    """Per dimension id, the shown questions answered "don't know": the knowledge gaps, in order."""
+    return {
+        d.id: tuple(
+            q
+            for q in d.questions
+            if q.allow_dont_know and answers.get(q.id) == DONT_KNOW and is_visible(bank, q, answers)
+        )
+        for d in bank.dimensions
+    }

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from selfassess.bank.model import Dimension, Question, Questionnaire, Text
+from selfassess.bank.model import Dimension, Question, Questionnaire, Resource, Text
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,23 @@ def _dimension(old: Dimension, new: Dimension, add: Any, languages: Collection[s
     add(where, _value("weight", old.weight, new.weight), True)
     if old.feedback.keys() != new.feedback.keys() or any(_text(v, new.feedback[k]) for k, v in old.feedback.items()):
         add(where, "advice changed", False)
+    add(where, _value("rubric", old.rubric, new.rubric), True)
+    add(where, _value("rubric settings", dict(old.rubric_settings), dict(new.rubric_settings)), True)
+    old_links = {_link(r): r for r in old.resources}
+    new_links = {_link(r): r for r in new.resources}
+    for key in old_links.keys() - new_links.keys():
+        add(where, f"resource {key!r} removed", False)
+    for key in new_links.keys() - old_links.keys():
+        add(where, f"resource {key!r} added", False)
+    for key in old_links.keys() & new_links.keys():
+        a, b = old_links[key], new_links[key]
+        if _text(a.title, b.title) or dict(a.url) != dict(b.url) or a.levels != b.levels:
+            add(where, f"resource {key!r} changed", False)
+
+
+def _link(resource: Resource) -> str:
+    # A resource is known by its address in the default language: titles get reworded.
+    return resource.url_for()
 
 
 def _question(old: Question, new: Question, add: Any, languages: Collection[str] | None) -> None:
@@ -104,7 +121,10 @@ def _question(old: Question, new: Question, add: Any, languages: Collection[str]
     add(where, _value("type", old.type, new.type), scored)
     add(where, _text(old.text, new.text) and "text " + (_text(old.text, new.text) or ""), False)
     add(where, _text(old.help, new.help) and "help reworded", False)
-    for name in ("weight", "required", "allow_na", "min", "max", "score_from", "score_to", "scale"):
+    for name in (
+        "weight", "required", "allow_na", "allow_dont_know", "min", "max", "score_from", "score_to", "scale",
+        "trustworthiness",
+    ):  # fmt: skip
         add(where, _value(name.replace("score_", "score."), getattr(old, name), getattr(new, name)), scored)
     add(where, _value("show_if", old.show_if, new.show_if), scored)
     add(where, _value("rubric settings", dict(old.settings), dict(new.settings)), scored)

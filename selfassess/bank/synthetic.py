@@ -10,7 +10,7 @@ import random
 from typing import Any
 
 from selfassess.bank.answers import is_visible
-from selfassess.bank.model import NOT_APPLICABLE, Question, Questionnaire
+from selfassess.bank.model import DONT_KNOW, NOT_APPLICABLE, Question, Questionnaire
 from selfassess.bank.questiontypes import type_of
 
 
@@ -19,6 +19,9 @@ def random_answer(question: Question, rng: random.Random, maturity: float | None
     level = rng.random() if maturity is None else min(1.0, max(0.0, rng.gauss(maturity, 0.2)))
     if question.allow_na and rng.random() < 0.05:
         return NOT_APPLICABLE
+    # Respondents who do not know are rarer than one in ten, more so in mature organisations.
+    if question.allow_dont_know and rng.random() < 0.08 * (1.0 - level):
+        return DONT_KNOW
     return type_of(question).random_answer(question, rng, level)
 
 

@@ -87,6 +87,23 @@ def spread(scores: Sequence[float]) -> Spread | None:
     return Spread(ordered[0], q1, median, q3, ordered[-1])
 
 
+def own_rubric_level(bank: Questionnaire, dimension_id: str, groups: Mapping[str, Sequence[Result]]) -> str | None:
+    """The organisation's level in a dimension with a rubric of its own (a staged one).
+
+    Its score (e.g. the share of criteria met) says nothing of the level, so the levels are
+    combined instead: each group's is the highest level that at least half its respondents
+    reached, and the organisation's the lowest of the groups': every counted group sees at
+    least that level in place.
+    """
+    rank = {lvl.id: i for i, lvl in enumerate(bank.rubric.levels)}
+    found = []
+    for results in groups.values():
+        ranks = sorted(rank[level] for r in results if (level := r.dimensions[dimension_id].level) in rank)
+        if ranks:
+            found.append(ranks[len(ranks) // 2])  # at least half reached this rank or more
+    return bank.rubric.levels[min(found)].id if found else None
+
+
 def combine(
     bank: Questionnaire, group_results: Mapping[str, Sequence[Result]], *, pm: pluggy.PluginManager | None = None
 ) -> OrganisationResult:
@@ -116,7 +133,7 @@ def combine(
     dimensions = {
         dim.id: CombinedDimension(
             combined.get(dim.id),
-            level_for(bank, combined.get(dim.id)),
+            level_for(bank, combined.get(dim.id)) if dim.rubric is None else own_rubric_level(bank, dim.id, reached),
             tuple(
                 role for role, g in groups.items() if dim.id in g.dimensions and g.dimensions[dim.id].mean is not None
             ),

@@ -21,6 +21,7 @@
       if (!el.name || el.name === "csrf_token" || el.name === "_shown") { return; }
       var block = document.getElementById("q-" + el.name);
       if (!block || block.hidden) { return; }
+      if (block.querySelector("input[type=number]")) { return; }  // numbers below
       if (el.type === "checkbox") {
         if (block.querySelectorAll("input[type=checkbox][name='" + el.name + "']").length > 1 || el.value !== "na") {
           out[el.name] = out[el.name] || [];
@@ -31,14 +32,24 @@
         return;
       }
       if (el.type === "radio") { if (el.checked) { out[el.name] = el.value; } return; }
-      if (el.value !== "") { out[el.name] = el.type === "number" ? Number(el.value) : el.value; }
+      if (el.value !== "") { out[el.name] = el.value; }
     });
-    // A number question that allows "not applicable" posts the box and the checkbox under one name.
+    // A multi question answered "not applicable" or "don't know" alone sends that word.
     Object.keys(out).forEach(function (k) {
-      if (Array.isArray(out[k]) && form.querySelector("input[type=number][name='" + k + "']")) {
-        var n = form.querySelector("input[type=number][name='" + k + "']");
-        out[k] = out[k].indexOf("na") !== -1 ? "na" : (n.value !== "" ? Number(n.value) : "");
-      }
+      if (Array.isArray(out[k]) && out[k].length === 1 && (out[k][0] === "na" || out[k][0] === "dk")) { out[k] = out[k][0]; }
+    });
+    // A number question: its box, its "not applicable" and "no data" boxes under the same name,
+    // and with trustworthiness the source of the figure under "<id>.source".
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=number]"), function (box) {
+      var block = document.getElementById("q-" + box.name);
+      if (!block || block.hidden) { return; }
+      var reserved = block.querySelector("input[type=checkbox][name='" + box.name + "']:checked");
+      if (reserved) { out[box.name] = reserved.value; return; }
+      if (box.value === "") { return; }
+      var sources = block.querySelectorAll("input[type=radio][name='" + box.name + ".source']");
+      if (!sources.length) { out[box.name] = Number(box.value); return; }
+      var source = block.querySelector("input[type=radio][name='" + box.name + ".source']:checked");
+      out[box.name] = {value: Number(box.value), source: source ? source.value : ""};
     });
     return out;
   }

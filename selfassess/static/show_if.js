@@ -25,7 +25,7 @@
   function holds(cond) {
     if (!isShown(cond.question)) { return false; }
     var values = chosen(cond.question);
-    if (!values.length || values.indexOf("na") !== -1) { return false; }
+    if (!values.length || values.indexOf("na") !== -1 || values.indexOf("dk") !== -1) { return false; }
     if (cond.operator === "equals") { return values.indexOf(String(cond.value)) !== -1; }
     if (cond.operator === "in") {
       var wanted = cond.value.map(String);
@@ -63,4 +63,25 @@
 
   form.addEventListener("change", update);
   form.addEventListener("input", update);
+})();
+
+// The source of a figure is asked only with a figure: "not applicable" and "no data" hide it.
+// The server ignores a source sent without a figure, so the page works without this too.
+(function () {
+  "use strict";
+  var form = document.getElementById("page-form");
+  if (!form) { return; }
+  var sources = Array.prototype.slice.call(form.querySelectorAll("[data-source-of]"));
+  if (!sources.length) { return; }
+
+  function update() {
+    sources.forEach(function (fieldset) {
+      var id = fieldset.getAttribute("data-source-of");
+      var reserved = form.querySelector("input[type=checkbox][name='" + id + "']:checked");
+      fieldset.hidden = Boolean(reserved);
+    });
+  }
+
+  form.addEventListener("change", update);
+  update();
 })();

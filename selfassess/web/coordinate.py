@@ -8,8 +8,9 @@ from typing import Any
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as HttpResponse
 
-from selfassess import assessments, rounds
+from selfassess import assessments, reports, rounds
 from selfassess.bank.model import Question, Questionnaire
+from selfassess.bank.questiontypes import type_of
 from selfassess.scoring.organisation import OrganisationResult
 from selfassess.web.banks import catalog, errors_as_pages, open_assessment, ui_language
 from selfassess.web.charts import line, wrap_label
@@ -108,6 +109,7 @@ def report(token: str) -> Any:
         history=rounds.history(get_db(), found.round),
         figure=json.dumps(radar(bank, org, lang)),
         questions={role.id: [q for q in bank.questions_for(role.id) if q.type != "text"] for role in reached},
+        asks_dont_know={role.id: any(q.allow_dont_know for q in bank.questions_for(role.id)) for role in reached},
         texts=[(bank.question(qid), texts) for qid, texts in data.texts.items()],
         answer_label=answer_label,
         levels={level.id: level for level in bank.rubric.levels},
@@ -127,6 +129,11 @@ def report_json(token: str) -> dict[str, Any]:
         "status": "closed",
         "closed_at": data.closed_at,
         "result": rounds.report_json(found.bank, data),
+        "resources": reports.next_step_resources(
+            found.bank,
+            {dim_id: d.level for dim_id, d in data.result.dimensions.items()},
+            found.assessment.response.language,
+        ),
         "history": [{"closed_at": when, "score": overall} for when, overall in rounds.history(get_db(), found.round)],
     }
 
@@ -161,7 +168,10 @@ def radar(bank: Questionnaire, org: OrganisationResult, lang: str) -> dict[str, 
 
 def answer_label(question: Question, key: str, lang: str) -> str:
     """An answer's label in the per-question tables."""
-    if key == "na":
+    reserved: dict[str, str] = {c.value: c.label for c in type_of(question).reserved_choices(question, _)}
+    if key in reserved:
+        return reserved[key]
+    if key == "na":  # a question that no longer allows it
         return _("Not applicable")
     if question.type == "yesno":
         return _("Yes") if key == "yes" else _("No")

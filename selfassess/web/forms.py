@@ -33,12 +33,9 @@ _classes_lock = threading.Lock()
 
 
 def page_choices(bank: Questionnaire, page: Page, lang: str, _: Translate) -> dict[str, list[tuple[str, str]]]:
-    """Return (value, label) pairs of every choice question on *page*, in *lang*."""
-    return {
-        q.id: [(c.value, c.label) for c in type_of(q).choices(q, lang, _)]
-        for q in page.questions
-        if type_of(q).has_choices
-    }
+    """Return (value, label) pairs of the choices of every question on *page*, in *lang* (none for text)."""
+    # A number question's choices are the sources of its figure and its reserved answers.
+    return {q.id: [(c.value, c.label) for c in type_of(q).choices(q, lang, _)] for q in page.questions}
 
 
 def _form_class(bank: Questionnaire, page: Page, lang: str, _: Translate) -> type[Form]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from selfassess.bank.model import NOT_APPLICABLE, value_key
+from selfassess.bank.model import RESERVED_ANSWERS, figure, value_key
 
 
 class PageState:
@@ -26,6 +26,9 @@ class PageState:
         self.visible = visible
         self.selected: dict[str, set[str]] = {}
         for qid, value in values.items():
+            if isinstance(value, dict):  # a figure with its source, stored or as typed
+                self.selected[f"{qid}.source"] = {str(value.get("source") or "")}
+                value = value.get("value")
             if value not in (None, ""):
                 self.selected[qid] = {value_key(v) for v in (value if isinstance(value, list) else [value])}
 
@@ -36,8 +39,8 @@ class PageState:
         return Markup("") if qid in self.visible else Markup(" hidden")
 
     def value(self, qid: str) -> str:
-        value = self.values.get(qid)
-        return "" if value is None or value == NOT_APPLICABLE else str(value)
+        value = figure(self.values.get(qid))
+        return "" if value is None or value in RESERVED_ANSWERS else str(value)
 
     def shown(self) -> Markup:
         # Question ids are checked by the loader: letters, digits, '_' and '-', nothing to escape.

@@ -11,7 +11,7 @@ from selfassess.assessments import Assessment
 from selfassess.web.banks import open_assessment
 from selfassess.web.errors import HttpError
 from selfassess.web.i18n import _
-from selfassess.web.reportpage import render_report, requested_report
+from selfassess.web.reportpage import render_report, report_language, requested_report
 
 bp = Blueprint("report", __name__)
 
@@ -39,7 +39,14 @@ def report_json(token: str) -> dict[str, Any]:
         "result": {"overall": data.result["overall"], "dimensions": data.result["dimensions"]},
         "peers": reports.peers_json(data.peers),
         "history": data.history,
+        "knowledge_gaps": data.gaps,
+        "sources": data.sources,
+        "resources": reports.next_step_resources(found.bank, _levels(data.result), report_language(found)),
     }
+
+
+def _levels(result: dict[str, Any]) -> dict[str, str | None]:
+    return {dim_id: shown["level"] for dim_id, shown in result["dimensions"].items()}
 
 
 @bp.get("/r/<token>/report.csv")

@@ -10,7 +10,8 @@ from flask import current_app, g, render_template, request, url_for
 
 from selfassess import assessments, cohorts, reports
 from selfassess.assessments import Assessment
-from selfassess.bank.model import Questionnaire
+from selfassess.bank.model import Question, Questionnaire
+from selfassess.bank.questiontypes import type_of
 from selfassess.peers import ALL, COHORT, VALUE_SEPARATOR, PeerReport, Policy
 from selfassess.web import charts
 from selfassess.web.banks import ui_language
@@ -74,10 +75,7 @@ def group_labels(db: Any, found: Assessment, lang: str) -> list[tuple[str, str]]
             question = found.bank.question(question_id)
             if question is None:
                 continue
-            option = question.option(key if key else answers.get(question_id))
-            answer = option.label.get(lang) if option is not None else str(answers.get(question_id, ""))
-            if question.type == "yesno":
-                answer = _("Yes") if answers.get(question_id) == "yes" else _("No")
+            answer = type_of(question).answer_words(question, key if key else answers.get(question_id, ""), lang, _)
             label = _(
                 "Answered “%(answer)s”, as you did, to “%(question)s”", answer=answer, question=question.text.get(lang)
             )
@@ -106,6 +104,7 @@ def render_report(found: Assessment, *, owner: bool = True) -> str:
     strongest = ranked[-1] if ranked else None
     db = get_db()
     groups = group_labels(db, found, lang)
+    answers = assessments.answers(db, response)
     return render_template(
         "report/report.html",
         response=response,
@@ -130,7 +129,22 @@ def render_report(found: Assessment, *, owner: bool = True) -> str:
         organisation=assessments.organisation_name(db, response),
         owner=owner,
         lang=lang,
+        gaps={dim_id: [q for qid in ids if (q := bank.question(qid))] for dim_id, ids in data.gaps.items()},
+        figures=given_figures(bank, answers, data.sources, lang),
     )
+
+
+def given_figures(
+    bank: Questionnaire, answers: dict[str, Any], sources: dict[str, Any], lang: str
+) -> dict[str, list[tuple[Question, str]]]:
+    """Per dimension id, the figures given with their source, in words ("42 % · Estimate")."""
+    out: dict[str, list[tuple[Question, str]]] = {}
+    for qid in sources:
+        question = bank.question(qid)
+        if question is not None and question.dimension is not None:
+            words = type_of(question).answer_words(question, answers[qid], lang, _)
+            out.setdefault(question.dimension, []).append((question, words))
+    return out
 
 
 def radar_figure(

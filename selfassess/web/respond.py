@@ -12,8 +12,9 @@ from wtforms.validators import ValidationError
 from selfassess import assessments, rounds
 from selfassess.assessments import Assessment, PageAnswers
 from selfassess.bank.catalog import estimated_minutes
-from selfassess.bank.model import NOT_APPLICABLE, Question
+from selfassess.bank.model import Question
 from selfassess.bank.pages import Page
+from selfassess.bank.questiontypes import type_of
 from selfassess.i18n import INTERFACE_LANGUAGES
 from selfassess.web import csrf, mailing
 from selfassess.web.banks import catalog, errors_as_pages, open_assessment
@@ -312,20 +313,8 @@ def copy(token: str) -> HttpResponse:
 
 
 def answer_text(question: Question, value: Any, lang: str) -> str:
-    """An answer as the respondent chose it: option labels, a number with its unit, the text."""
-    if value == NOT_APPLICABLE:
-        return _("Not applicable")
-    if question.type == "yesno":
-        return _("Yes") if value == "yes" else _("No")
-    if isinstance(value, list):
-        labels = [option.label.get(lang) for v in value if (option := question.option(v)) is not None]
-        return ", ".join(labels) if labels else _("None of these")
-    option = question.option(value) if question.options else None
-    if option is not None:
-        return option.label.get(lang)
-    if isinstance(value, float):
-        value = f"{value:g}"
-    return f"{value} {question.unit}" if question.unit else str(value)
+    """An answer as the respondent chose it: option labels, a number with its unit (and source), the text."""
+    return type_of(question).answer_words(question, value, lang, _)
 
 
 def page_url(token: str, number: int, question_id: str | None = None) -> str:

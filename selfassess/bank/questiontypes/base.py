@@ -227,6 +227,21 @@ class QuestionType:
         """Return the unbound WTForms field of this question."""
         raise NotImplementedError
 
+    def answer_words(self, question: Question, value: Any, lang: str, _: Translate) -> str:
+        """Return a stored answer as the respondent chose it: labels, a number with its unit, the text."""
+        reserved: dict[str, str] = {c.value: c.label for c in self.reserved_choices(question, _)}
+        if isinstance(value, str) and value in reserved:
+            return reserved[value]
+        if isinstance(value, list):
+            labels = [option.label.get(lang) for v in value if (option := question.option(v)) is not None]
+            return ", ".join(labels) if labels else _("None of these")
+        option = question.option(value) if question.options and is_atom(value) else None
+        if option is not None:
+            return option.label.get(lang)
+        if isinstance(value, float):
+            value = f"{value:g}"
+        return f"{value} {question.unit}" if question.unit else str(value)
+
     def read_post(self, question: Question, formdata: FormData, _: Translate) -> Posted:
         """Read what a page POST sent for *question*; an empty field clears the answer."""
         # A number that allows "not applicable" or "no data" sends a text box and check boxes under one name.

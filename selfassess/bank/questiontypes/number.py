@@ -13,6 +13,7 @@ import sys
 from typing import Any
 
 from wtforms import Field, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from selfassess.bank.limits import VALUE
@@ -170,10 +171,18 @@ class Number(QuestionType):
         # A dot never appears in a question id, so no question's field can have this name.
         return f"{question.id}.source"
 
-    def source_choices(self, _: Translate) -> list[tuple[str, str]]:
-        """Return the sources a respondent picks from, with their labels."""
-        labels = {"register": _("Register or audited data"), "records": _("Our own records"), "estimate": _("Estimate")}
-        return [(key, labels[key]) for key in TRUST_SOURCES]
+    def choices(self, question: Question, lang: str, _: Translate) -> list[SelectChoice]:
+        """Return the sources of a figure (with trustworthiness), then "not applicable" and "no data" where allowed."""
+        sources = source_labels(_) if question.trustworthiness else {}
+        return [*(SelectChoice(key, label) for key, label in sources.items()), *self.reserved_choices(question, _)]
+
+    def answer_words(self, question: Question, value: Any, lang: str, _: Translate) -> str:
+        """A figure with its unit, and where it comes from: "42 % · Estimate"."""
+        if not isinstance(value, dict):
+            return super().answer_words(question, value, lang, _)
+        words = super().answer_words(question, value.get("value"), lang, _)
+        source = source_labels(_).get(str(value.get("source")))
+        return f"{words} · {source}" if source else words
 
     def read_post(self, question: Question, formdata: FormData, _: Translate) -> Posted:
         if not question.trustworthiness:
@@ -204,6 +213,12 @@ class Number(QuestionType):
         if high:
             return _("Enter a number of at most %(max)s.", max=high)
         return _("Enter a number, for example 42.")
+
+
+def source_labels(_: Translate) -> dict[str, str]:
+    """Each source of a figure and its label in the respondent's language, most trustworthy first."""
+    labels = {"register": _("Register or audited data"), "records": _("Our own records"), "estimate": _("Estimate")}
+    return {key: labels[key] for key in TRUST_SOURCES}
 
 
 def _number(value: Any) -> float | int | None:

@@ -39,5 +39,10 @@ class YesNo(OneOption):
     def random_answer(self, question: Question, rng: random.Random, level: float) -> Any:
         return "yes" if rng.random() < level else "no"
 
+    def answer_words(self, question: Question, value: Any, lang: str, _: Translate) -> str:
+        if value_key(value) in ("yes", "no") and not isinstance(value, (int, float)):
+            return _("Yes") if value_key(value) == "yes" else _("No")
+        return super().answer_words(question, value, lang, _)
+
     def choices(self, question: Question, lang: str, _: Translate) -> list[SelectChoice]:
         return [SelectChoice("yes", _("Yes")), SelectChoice("no", _("No")), *self.reserved_choices(question, _)]

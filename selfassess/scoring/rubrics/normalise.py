@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from selfassess.bank.answers import is_visible
-from selfassess.bank.model import NOT_APPLICABLE, Question, Questionnaire
+from selfassess.bank.model import RESERVED_ANSWERS, Question, Questionnaire
 from selfassess.bank.questiontypes import type_of
 from selfassess.bank.questiontypes.base import Scorer
 
@@ -28,7 +28,7 @@ def compile_scorer(question: Question) -> Scorer:
 
 def normalised_score(question: Question, answer: Any) -> float | None:
     """Return s in [0, 1] for one answer, or ``None`` when it does not count."""
-    if answer is None or answer == NOT_APPLICABLE or not question.scored:
+    if answer is None or answer in RESERVED_ANSWERS or not question.scored:
         return None
     return type_of(question).normalise(question, answer)
 
@@ -38,8 +38,8 @@ class Plan:
 
     ``dimensions`` holds, per dimension, one ``(question, weight, scorer, conditional)``
     tuple per scored question; ``conditional`` is the question itself when it has a
-    ``show_if``, else ``None``. Scorers return ``None`` for "na" (no option is called
-    that), so the hot loop needs no separate test for it.
+    ``show_if``, else ``None``. Scorers return ``None`` for "na" and "dk" (no option is
+    called that), so the hot loop needs no separate test for them.
     """
 
     def __init__(self, bank: Questionnaire) -> None:
