@@ -2,6 +2,7 @@
 
     python tests/benchmarks/bench_load.py [--rates 100,200,300,400,500,600] [--seconds 30]
         [--workers 2] [--threads 8] [--sync] [--drafts 300] [--clients 2] [--app-dir DIR]
+        [--database URL] [--servers 1,2]
 
 A page turn is what a respondent's "Next" costs: the POST that saves a question page
 (answered 303, a redirect to the next page) and the GET of that next page, on one
@@ -42,6 +43,13 @@ The default serves with `gunicorn -k gthread -w WORKERS --threads THREADS`; --sy
 measures `-w WORKERS` sync workers. --app-dir serves another checkout of the package
 (gunicorn runs there with PYTHONPATH set to it), e.g. a `git worktree` of an older commit.
 All traffic is on 127.0.0.1; a default run takes about 4 minutes.
+
+Several app servers (README "Running at scale"): --servers 1,2 measures one gunicorn, then
+two, each `-w WORKERS`, on one database, the turns dealt to the servers in turn as a
+round-robin load balancer would (without one in between: nginx would cost its own CPU).
+--database postgresql://... serves a fresh schema in that database (dropped at the end)
+instead of a SQLite file; several servers need it or a SQLite file on one machine. The
+banks are the tests' version-1 banks (tests/fixtures/banks), which the figures above used.
 """
 
 from __future__ import annotations
@@ -62,13 +70,17 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+
+os.environ.setdefault("SELFASSESS_QUESTIONNAIRES", str(ROOT / "tests" / "fixtures" / "banks"))
 
 from selfassess.bank.catalog import Catalog  # noqa: E402
 from selfassess.bank.pages import bank_pages  # noqa: E402
@@ -113,13 +125,14 @@ def serve(app_dir: Path, env: dict[str, str], args: list[str]) -> tuple[subproce
     raise RuntimeError(f"gunicorn {' '.join(args)} did not start in {app_dir}")
 
 
-def cpu_seconds(master: int) -> float:
-    """CPU time of the gunicorn master and its workers so far."""
-    pids = [master]
-    try:
-        pids += [int(p) for p in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
-    except OSError:
-        pass
+def cpu_seconds(*masters: int) -> float:
+    """CPU time of the gunicorn masters and their workers so far."""
+    pids = list(masters)
+    for master in masters:
+        try:
+            pids += [int(p) for p in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+        except OSError:
+            pass
     total = 0
     for pid in pids:
         try:
@@ -127,6 +140,23 @@ def cpu_seconds(master: int) -> float:
             total += int(fields[11]) + int(fields[12])  # utime, stime
         except OSError:
             pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def database_cpu_seconds() -> float:
+    """CPU time of every PostgreSQL process so far (its backends serve the app servers' connections)."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name, rest = stat.split("(", 1)[1].rsplit(")", 1)
+        if name == "postgres":
+            fields = rest.split()
+            total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
 
 
@@ -146,7 +176,7 @@ class Draft:
 
 
 def prepare_draft(base: str, seed: int) -> Draft:
-    bank = Catalog.load(questionnaires_dir()).get(BANK)
+    bank = Catalog.load(os.environ.get("SELFASSESS_QUESTIONNAIRES") or questionnaires_dir()).get(BANK)
     assert bank is not None
     rng = random.Random(seed)
     client = Client(base)
@@ -223,10 +253,11 @@ class Turn:
     sock: socket.socket | None = None
     step: str = "connect post"
     buf: bytearray = field(default_factory=bytearray)
+    address: tuple[str, int] = ("127.0.0.1", 0)
 
 
 def run_client(
-    address: tuple[str, int], start: float, turns: list[tuple], drafts: list[Draft], pipe: Connection
+    addresses: list[tuple[str, int]], start: float, turns: list[tuple], drafts: list[Draft], pipe: Connection
 ) -> None:
     """Play *turns* from monotonic time *start*; send back latencies, error counts and own CPU time."""
     sel = selectors.DefaultSelector()
@@ -247,6 +278,7 @@ def run_client(
             turn.sock = None
 
     def connect(turn: Turn) -> None:
+        address = turn.address
         if turn.sock is not None:
             sel.unregister(turn.sock)
             turn.sock.close()
@@ -321,7 +353,9 @@ def run_client(
         while next_at < len(turns) and start + turns[next_at][0] <= now:
             t, draft, page = turns[next_at]
             next_at += 1
+            # Each turn to the next server, as a round-robin load balancer deals connections.
             turn = Turn(start + t, drafts[draft].posts[page], drafts[draft].gets[(page + 1) % pages])
+            turn.address = addresses[next_at % len(addresses)]
             live.add(turn)
             connect(turn)
         if now > scanned + 0.2:  # give up on turns over the time limit, and on all once the run is over
@@ -350,6 +384,7 @@ class Step:
     errors: dict[str, int]
     client_cores: float
     server_cores: float
+    database_cores: float  # PostgreSQL's processes (0 on SQLite: the server processes do its work)
     other_cores: float  # the rest of the machine: anything else running disturbs the figures
 
     def quantile(self, q: float) -> float:
@@ -366,20 +401,21 @@ class Step:
         return self.error_count == 0 and self.quantile(0.95) < TARGET_P95
 
 
-def step(base: str, master: int, drafts: list[Draft], rate: int, seconds: float, clients: int) -> Step:
-    address = ("127.0.0.1", int(base.rsplit(":", 1)[1]))
+def step(bases: list[str], masters: list[int], drafts: list[Draft], rate: int, seconds: float, clients: int) -> Step:
+    addresses = [("127.0.0.1", int(base.rsplit(":", 1)[1])) for base in bases]
     shares = schedule(rate, seconds, len(drafts), len(drafts[0].posts), clients, seed=rate)
     ctx = mp.get_context("fork")
     start = time.monotonic() + 0.5
     procs, pipes = [], []
     for share in shares:
         here, there = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=run_client, args=(address, start, share, drafts, there))
+        proc = ctx.Process(target=run_client, args=(addresses, start, share, drafts, there))
         proc.start()
         procs.append(proc)
         pipes.append(here)
     time.sleep(max(start - time.monotonic(), 0))
-    server_before, machine_before = cpu_seconds(master), machine_busy_seconds()
+    server_before, machine_before = cpu_seconds(*masters), machine_busy_seconds()
+    database_before = database_cpu_seconds()
     latencies: list[float] = []
     errors: dict[str, int] = {}
     client_cpu = 0.0
@@ -390,26 +426,36 @@ def step(base: str, master: int, drafts: list[Draft], rate: int, seconds: float,
             errors[k] = errors.get(k, 0) + v
         client_cpu += cpu
     elapsed = time.monotonic() - start
-    server_cpu = cpu_seconds(master) - server_before
-    other_cpu = machine_busy_seconds() - machine_before - server_cpu - client_cpu
+    server_cpu = cpu_seconds(*masters) - server_before
+    database_cpu = database_cpu_seconds() - database_before
+    other_cpu = machine_busy_seconds() - machine_before - server_cpu - client_cpu - database_cpu
     for proc in procs:
         proc.join()
     scheduled = sum(len(s) for s in shares)
-    return Step(rate, scheduled, latencies, errors, client_cpu / elapsed, server_cpu / elapsed, other_cpu / elapsed)
+    return Step(
+        rate, scheduled, latencies, errors, client_cpu / elapsed, server_cpu / elapsed, database_cpu / elapsed,
+        other_cpu / elapsed,
+    )  # fmt: skip
 
 
-def measure(label: str, base: str, master: int, drafts: list[Draft], args: argparse.Namespace) -> list[Step]:
+def measure(
+    label: str, bases: list[str], masters: list[int], drafts: list[Draft], args: argparse.Namespace
+) -> list[Step]:
     print(f"\n{label}")
-    print("  rate/s  turns done    p50 ms   p95 ms   p99 ms  errors  CPU (cores): client server other  server ms/turn")
+    print(
+        "  rate/s  turns done    p50 ms   p95 ms   p99 ms  errors  CPU (cores): client server database other"
+        "  server+database ms/turn"
+    )
     steps = []
     for rate in args.rates:
-        s = step(base, master, drafts, rate, args.seconds, args.clients)
+        s = step(bases, masters, drafts, rate, args.seconds, args.clients)
         steps.append(s)
         detail = ", ".join(f"{k}: {v}" for k, v in sorted(s.errors.items()))
         print(
             f"  {rate:6d}  {len(s.latencies):5d}/{s.scheduled:<5d}"
             f" {s.quantile(0.5) * 1000:8.1f} {s.quantile(0.95) * 1000:8.1f} {s.quantile(0.99) * 1000:8.1f}"
-            f"  {s.error_count:6d}  {s.client_cores:18.2f} {s.server_cores:6.2f} {s.other_cores:5.2f} {s.server_cores / rate * 1000:8.1f}"
+            f"  {s.error_count:6d}  {s.client_cores:18.2f} {s.server_cores:6.2f} {s.database_cores:8.2f}"
+            f" {s.other_cores:5.2f} {(s.server_cores + s.database_cores) / rate * 1000:8.1f}"
             f"  {'holds' if s.holds else 'misses'} the target{f' ({detail})' if detail else ''}",
             flush=True,
         )
@@ -430,57 +476,88 @@ def measure(label: str, base: str, master: int, drafts: list[Draft], args: argpa
     return steps
 
 
+@contextmanager
+def database(url: str | None, work: Path) -> Iterator[str]:
+    """The database to serve: a SQLite file in *work*, or a fresh schema in the PostgreSQL database *url* (dropped after)."""
+    if not url:
+        yield str(work / "bench.db")
+        return
+    import psycopg
+
+    schema = f"bench_load_{os.getpid()}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        admin.execute(f"CREATE SCHEMA {schema}")
+        try:
+            yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+        finally:
+            admin.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--rates", type=lambda s: [int(r) for r in s.split(",")], default=[100, 200, 300, 400, 500, 600]
     )
     parser.add_argument("--seconds", type=float, default=30, help="length of each rate's schedule")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--sync", action="store_true", help="also measure -w WORKERS sync workers")
     parser.add_argument("--drafts", type=int, default=300)
     parser.add_argument("--clients", type=int, default=2, help="load generator processes")
     parser.add_argument("--app-dir", type=Path, default=ROOT, help="checkout whose selfassess gunicorn serves")
+    parser.add_argument("--database", help="a postgresql:// URL: serve a fresh schema there (default: a SQLite file)")
+    parser.add_argument(
+        "--servers", type=lambda s: [int(n) for n in s.split(",")], default=[1], help="app servers, e.g. 1,2"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench_load_"))
+    with database(args.database, work) as target:
+        run(args, work, target)
+
+
+def run(args: argparse.Namespace, work: Path, target: str) -> None:
     # Plain HTTP on loopback: session cookies must not be marked Secure; and the preparation starts
     # all its drafts from one address, above the per-address limit on starting drafts.
     # (Versions without these settings ignore them.)
     env = {
-        "SELFASSESS_DATABASE": str(work / "bench.db"),
+        "SELFASSESS_DATABASE": target,
         "SELFASSESS_SECRET_KEY": "bench",
         "SELFASSESS_SECURE_COOKIES": "0",
         "SELFASSESS_RATE_LIMIT": "100000 per minute",
     }
     app_dir = args.app_dir.resolve()
-    configs = [("gthread", ["-k", "gthread", "-w", str(args.workers), "--threads", str(args.threads)])]
+    gthread = ["-k", "gthread", "-w", str(args.workers), "--threads", str(args.threads)]
+    configs = [(f"gthread, {n} server{'s' if n > 1 else ''}", n, gthread) for n in args.servers]
     if args.sync:
-        configs.append(("sync", ["-w", str(args.workers)]))
+        configs.append(("sync", 1, ["-w", str(args.workers)]))
     drafts: list[Draft] = []
-    for name, gunicorn_args in configs:
-        proc, base = serve(app_dir, env, gunicorn_args)
+    shown = target.split("?")[0] if args.database else target
+    for name, count, gunicorn_args in configs:
+        servers = [serve(app_dir, env, gunicorn_args) for _ in range(count)]
+        bases = [base for _, base in servers]
         try:
             if not drafts:
                 started = time.perf_counter()
-                drafts = prepare(base, args.drafts)
+                drafts = prepare(bases[0], args.drafts)
                 print(
-                    f"serving {app_dir} from {work}; {len(drafts)} drafts of {BANK} prepared and every page saved"
+                    f"serving {app_dir} on {shown}; {len(drafts)} drafts of {BANK} prepared and every page saved"
                     f" once ({time.perf_counter() - started:.0f} s); page turns: POST page + GET next page,"
                     f" {args.seconds:.0f} s per rate, {args.clients} client processes"
                 )
             else:  # the drafts' requests carry the old port in Host: harmless, but keep them honest
                 old = drafts[0].gets[0].split(b"Host: ", 1)[1].split(b"\r\n", 1)[0]
-                new = base.removeprefix("http://").encode()
+                new = bases[0].removeprefix("http://").encode()
                 drafts = [
                     Draft([r.replace(old, new, 1) for r in d.posts], [r.replace(old, new, 1) for r in d.gets])
                     for d in drafts
                 ]
-            label = f"gunicorn {' '.join(gunicorn_args)} ({name})"
-            measure(label, base, proc.pid, drafts, args)
+            label = f"{count} x gunicorn {' '.join(gunicorn_args)} ({name})"
+            measure(label, bases, [proc.pid for proc, _ in servers], drafts, args)
         finally:
-            proc.terminate()
-            proc.wait(10)
+            for proc, _ in servers:
+                proc.terminate()
+                proc.wait(10)
 
 
 if __name__ == "__main__":
