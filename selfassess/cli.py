@@ -17,6 +17,17 @@ from selfassess.bank.yamlsource import YamlSyntaxError, parse
 from selfassess.resources import questionnaires_dir
 
 
+class DatabaseParam(click.Path):
+    """A SQLite file (checked as click.Path checks files) or a postgresql:// URL, passed on as it is."""
+
+    name = "database"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if str(value).startswith(("postgresql://", "postgres://")):
+            return value
+        return super().convert(value, param, ctx)
+
+
 @click.group()
 @click.version_option(__version__, prog_name="selfassess")
 def cli() -> None:
@@ -35,7 +46,7 @@ def _default_paths() -> list[str]:
 @click.option(
     "--db",
     "database",
-    type=click.Path(exists=True, dir_okay=False),
+    type=DatabaseParam(exists=True, dir_okay=False),
     help="Also warn when a change makes stored responses incomparable.",
 )
 def check(paths: tuple[str, ...], as_json: bool, database: str | None) -> None:
@@ -149,7 +160,7 @@ def _summary(bank: Any) -> dict[str, Any]:
 @click.option(
     "--db",
     "database",
-    type=click.Path(exists=True, dir_okay=False),
+    type=DatabaseParam(exists=True, dir_okay=False),
     help="Compare NEW with the latest version stored in this database (no OLD then).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
