@@ -119,7 +119,7 @@ def test_nothing_is_required_that_a_provider_may_not_know(bank):
 
 def test_profile_places_providers_in_peer_groups(bank):
     ids = [q.id for q in bank.profile]
-    assert {"country", "provider_type", "size", "jobseeker_share"} <= set(ids)
+    assert {"country", "provider_type", "people_trained", "jobseeker_share"} <= set(ids)
     countries = {o.value for q in bank.profile if q.id == "country" for o in q.options}
     assert {"FR", "DK", "other"} <= countries
 
@@ -154,7 +154,7 @@ def solity_client(tmp_path):
 PROFILE = {
     "country": "FR",
     "provider_type": "adult_training",
-    "size": "250_999",
+    "people_trained": "250_999",
     "jobseeker_share": "50_89",
     "scope": "whole",
 }
