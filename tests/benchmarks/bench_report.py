@@ -1,6 +1,7 @@
-"""Benchmark: report.json with peer figures over 1,000, 100,000 and 1,000,000 submitted responses.
+"""Benchmark: report.json with peer figures over 1,000, 100,000 and 1,000,000 submitted responses, on SQLite and PostgreSQL.
 
     python tests/benchmarks/bench_report.py [--sizes 1000,100000,1000000] [--requests 500] [--keep DIR]
+        [--engines sqlite,postgresql] [--database postgresql://postgres@127.0.0.1/test]
 
 Each database is filled with bulk inserts (sqlite-utils): organisations, submitted
 responses of go-international with profile answers, and their scores, plus the peer
@@ -11,11 +12,18 @@ request"); every later one reads it.
 Targets: p50 at 1,000,000 <= 2 x p50 at 1,000; p50 at 100,000 <= 30 ms.
 With --keep, the databases stay in DIR and a later run with the same DIR reuses them
 (filling 1,000,000 responses takes several minutes).
+
+On PostgreSQL (--database names a database; each size gets a schema bench_report_<size> in
+it, kept and reused with --keep, else dropped) the same rows are moved from the SQLite file
+with `selfassess db copy`'s code (COPY, one transaction, counts and sampled reports checked),
+and that copy's time and rows per second are printed: the figure for `db copy` of that many
+responses. Then ANALYZE, and the same requests. Targets as above, on each engine.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -24,17 +32,20 @@ import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+# The tests' version-1 banks: a respondent answers for the organisation, as the figures before.
+BANKS = Path(os.environ.setdefault("SELFASSESS_QUESTIONNAIRES", str(ROOT / "tests" / "fixtures" / "banks")))
 
-from selfassess import store
-from selfassess.bank.loader import load_bank
-from selfassess.resources import questionnaires_dir
+from selfassess import dbcopy, store  # noqa: E402
+from selfassess.bank.catalog import Catalog  # noqa: E402
+from selfassess.bank.loader import load_bank  # noqa: E402
 
 BATCH = 20_000
 
 
 def fill(path: Path, size: int, seed: int = 1) -> list[str]:
-    bank = load_bank(questionnaires_dir() / "go-international.yaml")
+    bank = load_bank(BANKS / "go-international.yaml")
     db = store.connect(path)
     store.register_profile(db, bank)
     # A bulk load: no indexes while inserting (built once at the end), a large page cache.
@@ -112,7 +123,7 @@ def fill(path: Path, size: int, seed: int = 1) -> list[str]:
     return tokens
 
 
-def stored_tokens(path: Path) -> list[str]:
+def stored_tokens(path: Path | str) -> list[str]:
     """The tokens fill() returns: those of the first 1,000 responses."""
     db = store.connect(path)
     tokens = [row[0] for row in db.execute("SELECT token FROM responses ORDER BY id LIMIT 1000")]
@@ -120,10 +131,55 @@ def stored_tokens(path: Path) -> list[str]:
     return tokens
 
 
-def measure(path: Path, tokens: list[str], requests: int, warmup: int) -> tuple[float, float, float]:
+def schema_url(server: str, schema: str) -> str:
+    return f"{server}{'&' if '?' in server else '?'}options=-csearch_path%3D{schema}"
+
+
+def postgres_copy(path: Path, server: str, size: int, keep: bool) -> str:
+    """The SQLite file's rows in a PostgreSQL schema of their own (reused with --keep); the copy is timed."""
+    import psycopg
+
+    schema = f"bench_report_{size}"
+    url = schema_url(server, schema)
+    with psycopg.connect(server, autocommit=True) as admin:
+        found = admin.execute("SELECT to_regclass(%s)", [f"{schema}.responses"]).fetchone()
+        if (
+            keep
+            and found
+            and found[0]
+            and admin.execute(f"SELECT count(*) FROM {schema}.responses").fetchone()[0] == size
+        ):
+            print(f"reusing schema {schema}")
+            return url
+        admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        admin.execute(f"CREATE SCHEMA {schema}")
+    catalog = Catalog.load(BANKS)
+    print(f"selfassess db copy {path.name} -> PostgreSQL schema {schema}")
+    outcome = dbcopy.copy_database(str(path), url, catalog, sample=5)
+    assert outcome.ok, outcome
+    print(
+        f"  db copy of {size:,} responses: {outcome.rows:,} rows in {outcome.seconds:.0f} s"
+        f" ({outcome.rows / outcome.seconds:,.0f} rows/s), counts and {outcome.reports_compared} reports the same"
+    )
+    with psycopg.connect(url, autocommit=True) as conn:
+        started = time.perf_counter()
+        conn.execute("VACUUM ANALYZE")
+        print(f"  VACUUM ANALYZE: {time.perf_counter() - started:.0f} s")
+    return url
+
+
+def drop_schema(server: str, size: int) -> None:
+    import psycopg
+
+    store.connection.close_pool(schema_url(server, f"bench_report_{size}"))
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f"DROP SCHEMA IF EXISTS bench_report_{size} CASCADE")
+
+
+def measure(target: Path | str, tokens: list[str], requests: int, warmup: int) -> tuple[float, float, float]:
     from selfassess.web import create_app
 
-    app = create_app({"SELFASSESS_DATABASE": str(path), "SECRET_KEY": "bench"})
+    app = create_app({"SELFASSESS_DATABASE": str(target), "SECRET_KEY": "bench"})
     client = app.test_client()
     rng = random.Random(7)
     started = time.perf_counter()
@@ -150,8 +206,13 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--warmup", type=int, default=500, help="requests before measuring (not timed)")
     parser.add_argument("--keep", metavar="DIR", help="keep the databases in DIR and reuse those found there")
+    parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument(
+        "--database", default="postgresql://postgres@127.0.0.1/test", help="the PostgreSQL database to measure in"
+    )
     args = parser.parse_args()
-    results = {}
+    engines = args.engines.split(",")
+    results: dict[str, dict[int, float]] = {engine: {} for engine in engines}
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(args.keep or scratch)
         folder.mkdir(parents=True, exist_ok=True)
@@ -163,18 +224,28 @@ def main() -> None:
             else:
                 print(f"filling {size:,} responses")
                 tokens = fill(path, size)
-            p50, p95, cold = measure(path, tokens, args.requests, args.warmup)
-            results[size] = p50
-            print(
-                f"report.json over {size:>9,} responses: p50 {p50:6.2f} ms   p95 {p95:6.2f} ms   (first request {cold:.0f} ms)"
-            )
+            for engine in engines:
+                target: Path | str = (
+                    path if engine == "sqlite" else postgres_copy(path, args.database, size, bool(args.keep))
+                )
+                p50, p95, cold = measure(target, tokens, args.requests, args.warmup)
+                results[engine][size] = p50
+                print(
+                    f"{engine:>10}: report.json over {size:>9,} responses: p50 {p50:6.2f} ms   p95 {p95:6.2f} ms"
+                    f"   (first request {cold:.0f} ms)",
+                    flush=True,
+                )
+                if engine != "sqlite" and not args.keep:
+                    drop_schema(args.database, size)
             if not args.keep:
                 path.unlink()
-    sizes = sorted(results)
-    if len(sizes) > 1:
-        print(
-            f"p50 at {sizes[-1]:,} / p50 at {sizes[0]:,} = {results[sizes[-1]] / results[sizes[0]]:.2f} (target <= 2)"
-        )
+    for engine, found in results.items():
+        sizes = sorted(found)
+        if len(sizes) > 1:
+            print(
+                f"{engine}: p50 at {sizes[-1]:,} / p50 at {sizes[0]:,} = {found[sizes[-1]] / found[sizes[0]]:.2f}"
+                " (target <= 2)"
+            )
 
 
 if __name__ == "__main__":
