@@ -105,7 +105,7 @@ def test_coordinator_closes_and_sees_the_report(app):
     assert "Learners and apprentices: 1 of the 5 needed, not counted and not shown" in report
     # placements: leaders 100, staff 62.5, company 0 → (2·100 + 62.5 + 0) / 4
     assert re.search(r'data-dimension="placements">.*?<td class="score">66</td>', report, re.S)
-    assert "In-company trainers and employers rate “Placements” 100 points lower than school leaders." in report
+    assert "In-company trainers and employers rate “Placements” 100 points lower than School leaders." in report
     assert COMPANY_TEXT in report
     assert set(re.findall(r'data-role="(\w+)"', report)) == {"leaders", "staff", "company"}
     # The organisation's submission is the coordinator's response with the combined scores.
