@@ -380,7 +380,10 @@ def score(bank: str, answers_file: str, feedback: bool, lang: str | None, partia
     "--questionnaires", "folder", type=click.Path(file_okay=False), help="Folder of banks (default: the shipped ones)."
 )
 @click.option(
-    "--db", "database", type=click.Path(dir_okay=False), help="SQLite file (default: instance/selfassess.db)."
+    "--db",
+    "database",
+    type=click.Path(dir_okay=False),
+    help="SQLite file or postgresql:// URL (default: instance/selfassess.db).",
 )
 @click.option("--debug", is_flag=True, help="Reload code and banks when they change; show the debugger.")
 def run(host: str, port: int, folder: str | None, database: str | None, debug: bool) -> None:
@@ -435,7 +438,7 @@ def preview(bank: str, host: str, port: int) -> None:
     type=click.Path(dir_okay=False),
     default="instance/demo.db",
     show_default=True,
-    help="SQLite file to fill.",
+    help="SQLite file or postgresql:// URL to fill.",
 )
 @click.option("--bank", "bank_ids", multiple=True, help="Bank id (default: every shipped bank).")
 @click.option(
@@ -471,7 +474,9 @@ def _database(path: str | None) -> Any:
     return store.connect(settings.database(path))
 
 
-db_option = click.option("--db", "database", type=click.Path(dir_okay=False), help="SQLite file (default: the app's).")
+db_option = click.option(
+    "--db", "database", type=click.Path(dir_okay=False), help="SQLite file or postgresql:// URL (default: the app's)."
+)
 
 
 @cli.group()
