@@ -270,3 +270,16 @@ def test_the_home_page_answers_accept_language_fr(solity_client):
     assert "<h1>Auto-évaluations</h1>" in html
     assert "SOLITY – l'utilité sociale d'un organisme de formation" in html.replace("&#39;", "'")
     assert csrf_token(html)
+
+
+# --- the docs -------------------------------------------------------------------------------
+
+
+def test_the_docs_show_the_real_diff_from_version_1(run_cli):
+    doc = (Path(__file__).parent.parent / "docs" / "banks-solity.md").read_text(encoding="utf-8")
+    shown = re.search(r"solity\.yaml`:\n\n```text\n(.*?)```", doc, re.S)
+    assert shown, "docs/banks-solity.md lacks the diff from version 1"
+    v1 = Path(__file__).parent / "fixtures" / "banks" / "solity.yaml"
+    result = run_cli("diff", str(v1), str(SOLITY))
+    # The diff lists changes of one kind in no fixed order: compare the lines, not their order.
+    assert sorted(shown.group(1).splitlines()) == sorted(result.stdout.splitlines())
