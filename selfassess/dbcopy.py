@@ -213,8 +213,10 @@ def copy_database(
 ) -> Outcome:
     """Copy everything from *source_name* to *target_name* and check it; *start* gets the row total, returns a progress callback."""
     began = time.perf_counter()
-    if not is_postgres(source_name) and not is_postgres(target_name) and _same_file(source_name, target_name):
-        raise CopyError(f"the source and the target are the same file, {source_name}; give another target")
+    if source_name == target_name or (
+        not is_postgres(source_name) and not is_postgres(target_name) and _same_file(source_name, target_name)
+    ):
+        raise CopyError(f"the source and the target are the same database, {shown(source_name)}; give another target")
     source = open_source(source_name)
     try:
         target = open_target(target_name)

@@ -163,7 +163,7 @@ def test_a_source_with_an_older_schema_is_migrated_first(tmp_path, run_cli):
     ("source", "words"),
     [
         ("missing.db", "there is no SQLite database at"),
-        ("same", "the source and the target are the same file"),
+        ("same", "the source and the target are the same database"),
     ],
 )
 def test_bad_arguments_are_named(tmp_path, run_cli, source, words):
@@ -182,3 +182,21 @@ def test_the_password_of_a_url_is_never_shown():
         "postgresql://app:***@db.example.org:5432/selfassess"
     )
     assert dbcopy.shown("instance/selfassess.db") == "instance/selfassess.db"
+
+
+def test_the_report_check_finds_a_report_that_differs(tmp_path, run_cli):
+    source, target = str(tmp_path / "source.db"), str(tmp_path / "target.db")
+    fill(source)
+    assert run_cli("db", "copy", source, target).exit_code == 0
+    first, second = store.open_database(source), store.open_database(target)
+    token = rows.sample_tokens(first, 1)[0]
+    with second.conn:
+        second.conn.execute(
+            "UPDATE scores SET score = score / 2 WHERE dimension = '' AND response_id ="
+            " (SELECT id FROM responses WHERE token = ?)",
+            [token],
+        )
+    compared, differing = dbcopy.compare_reports(first, second, Catalog.load(V1_BANKS), 3)
+    assert compared >= 3 and differing and all(d.startswith(token[:8]) for d in differing)
+    first.conn.close()
+    second.conn.close()
