@@ -149,9 +149,16 @@ def test_the_profile_places_each_country_in_comparable_peer_groups(bank):
     assert "videregående skole" in types["vet_school"].get("nb").lower()
     assert "opplæringskontor" in types["training_office"].get("nb").lower()
     assert {"social- og sundhedsskole", "landbrugsskole", "amu-center"} <= {
-        word for label in types.values() for word in re.findall(r"social- og sundhedsskole|landbrugsskole|amu-center", label.get("da").lower())
+        word
+        for label in types.values()
+        for word in re.findall(r"social- og sundhedsskole|landbrugsskole|amu-center", label.get("da").lower())
     }
-    assert {o.value for o in profile["accreditation"].options} == {"accredited", "consortium_member", "short_term", "none"}
+    assert {o.value for o in profile["accreditation"].options} == {
+        "accredited",
+        "consortium_member",
+        "short_term",
+        "none",
+    }
 
 
 def test_danish_and_norwegian_use_the_terms_in_force(bank):
@@ -179,6 +186,15 @@ def test_resources_are_https_links_with_a_title_in_every_language(bank):
             assert all(r.title.get(lang) for lang in bank.languages), d.id
             for lang in bank.languages:
                 assert r.url_for(lang).startswith("https://"), (d.id, lang)
+
+
+def test_the_changes_in_docs_banks_are_the_current_diff(run_cli):
+    # docs/banks.md attaches `selfassess diff` of version 1 and version 2, its lines sorted.
+    doc = (Path(__file__).parent.parent / "docs" / "banks.md").read_text(encoding="utf-8")
+    start = doc.index("## go-international")
+    shown = re.compile(r"```text\n(.*?)```", re.S).search(doc, start).group(1).splitlines()
+    result = run_cli("diff", str(V1_BANKS / "go-international.yaml"), str(GO))
+    assert sorted(shown) == sorted(result.output.splitlines()), "run the diff again and paste it into docs/banks.md"
 
 
 # --- the staged recognition ------------------------------------------------------------------
@@ -262,7 +278,13 @@ def test_a_round_with_every_group_completes_and_reports(world):
     db, catalog, bank, folder, path = world
     response = rounds.start(db, bank, "da")
     found = assessments.open_by_token(db, catalog, response.token)
-    profile = {"country": "DK", "provider_type": "vet_school", "size": "1000_4999", "sectors": ["technology", "hospitality"], "accreditation": "accredited"}
+    profile = {
+        "country": "DK",
+        "provider_type": "vet_school",
+        "size": "1000_4999",
+        "sectors": ["technology", "hospitality"],
+        "accreditation": "accredited",
+    }
     assessments.save_page(db, found, 1, PageAnswers(profile, organisation="Erhvervsskolen Nord"))
     found = rounds.open_round(db, catalog, response.token)
     for role in bank.roles:
