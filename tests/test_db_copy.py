@@ -31,10 +31,10 @@ def pair(request, tmp_path):
         yield source, target
 
 
-def fill(target: str) -> list[str]:
+def fill(target: str, organisations: int = ORGANISATIONS) -> list[str]:
     """Demo organisations, a facilitator with a cohort and a member, drafts, and released peer figures."""
     catalog = Catalog.load(V1_BANKS)
-    tokens = create_demo_data(target, [catalog.banks["go-international"]], ORGANISATIONS, seed=7)
+    tokens = create_demo_data(target, [catalog.banks["go-international"]], organisations, seed=7)
     db = store.connect(target)
     owner = accounts.add(db, "owner@agency.eu", "a long password")
     cohorts.create(db, owner.id, "go-international", "Seminar")
@@ -103,7 +103,7 @@ def test_a_copy_holds_every_row_with_its_id_and_gives_the_same_reports(pair, run
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 def test_a_target_with_data_is_refused_unless_replaced(engine, tmp_path, run_cli):
     source = str(tmp_path / "source.db")
-    fill(source)
+    fill(source, 12)
     with fresh_database(engine, tmp_path, "target.db") as target:
         db = store.connect(target)
         store.add_organisation(db, "Already here")
@@ -120,7 +120,7 @@ def test_a_target_with_data_is_refused_unless_replaced(engine, tmp_path, run_cli
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 def test_a_failed_copy_leaves_the_target_as_it_was(engine, tmp_path, run_cli):
     source = str(tmp_path / "source.db")
-    fill(source)
+    fill(source, 12)
     # An answer of a response that does not exist: the target's foreign key refuses it midway.
     with sqlite3.connect(source) as conn:
         conn.execute("INSERT INTO answers (response_id, question_id, value) VALUES (999999, 'q', '1')")
@@ -186,7 +186,7 @@ def test_the_password_of_a_url_is_never_shown():
 
 def test_the_report_check_finds_a_report_that_differs(tmp_path, run_cli):
     source, target = str(tmp_path / "source.db"), str(tmp_path / "target.db")
-    fill(source)
+    fill(source, 12)
     assert run_cli("db", "copy", source, target).exit_code == 0
     first, second = store.open_database(source), store.open_database(target)
     token = rows.sample_tokens(first, 1)[0]
