@@ -3,8 +3,9 @@
 Client threads start assessments, save pages again and again, submit (some copy a submitted
 response, change it and submit again, which swaps the organisation's counting response) and
 ask for reports, sending each request to the other server than the last (their sessions are
-signed cookies with one key, so either server serves them). Two rounds, on SQLite (one file
-in WAL mode) and on PostgreSQL:
+signed cookies with one key, so either server serves them). The servers count rate limits in
+Redis, as servers behind a load balancer do. Two rounds, on SQLite (one file in WAL mode) and
+on PostgreSQL:
 
 - both servers under load, started at the same moment on an empty database (so they also
   create its schema at once);
@@ -55,6 +56,7 @@ from tests.test_crash_durability import (
     normal,
     post,
 )
+from tests.test_rate_limits import reachable_redis
 
 SAVERS, SUBMITTERS = 4, 4  # client threads
 LOAD_SECONDS = 8.0
@@ -75,6 +77,7 @@ class Server:
             "SELFASSESS_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SELFASSESS_SECURE_COOKIES": "0",  # plain HTTP on loopback
             "SELFASSESS_RATE_LIMIT": "1000000 per minute",  # every client is 127.0.0.1
+            "SELFASSESS_RATE_LIMIT_STORAGE": reachable_redis(),  # the counts both servers share
         }
         command = [sys.executable, "-m", "gunicorn", "-k", "gthread", "-w", "1", "--threads", "4",
                    "-b", f"127.0.0.1:{self.port}", "selfassess:create_app()"]  # fmt: skip
@@ -298,9 +301,22 @@ def check_database(database: str, bank: Questionnaire, log: Log) -> str:
         db.conn.close()
 
 
+def shared_starts(forget: bool = False) -> int:
+    """The starts counted in Redis for 127.0.0.1 under this test's limit (this minute's window); *forget* them first."""
+    import redis
+
+    client = redis.Redis.from_url(reachable_redis())
+    keys = list(client.scan_iter(match="*127.0.0.1/anonymous-writes/1000000/1/minute"))
+    if forget and keys:
+        client.delete(*keys)
+        return 0
+    return sum(int(client.get(key) or 0) for key in keys)
+
+
 @pytest.mark.parametrize("kill", [False, True], ids=["both-up", "kill-9-one"])
 def test_two_servers_on_one_database_keep_every_acknowledged_write(engine, kill, tmp_path):
     bank = load_bank(V1_BANKS / "go-international.yaml")
+    shared_starts(forget=True)
     with fresh_database(engine, tmp_path) as database:
         servers = [Server(database, tmp_path / f"gunicorn-{n}.log") for n in range(2)]
         try:
@@ -320,6 +336,7 @@ def test_two_servers_on_one_database_keep_every_acknowledged_write(engine, kill,
         assert not log.unexpected, f"statuses other than a redirect: {log.unexpected[:10]}"
         assert set(reports) <= {200, 0} and reports[200] >= 10, reports
         assert acked_saves >= 20 and acked_submits >= 5, "too little load to tell anything"
+        assert shared_starts() >= 1, "the servers counted their starts somewhere else than in Redis"
         if kill:
             assert killed == 2, "the master and its worker"
             assert log.lost + reports[0] >= 1, "no request was in flight at the kill"
