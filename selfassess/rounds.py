@@ -25,6 +25,7 @@ from selfassess.bank.catalog import Catalog
 from selfassess.bank.model import DONT_KNOW, RESERVED_ANSWERS, Questionnaire, Role, value_key
 from selfassess.scoring.engine import score
 from selfassess.scoring.organisation import (
+    SPREAD_FROM,
     CombinedDimension,
     Group,
     GroupDimension,
@@ -39,6 +40,14 @@ from selfassess.store import Db
 
 class ProfileMissing(assessments.AssessmentError):
     """The coordinator has not yet answered the profile (or named the organisation)."""
+
+
+class NoGroupReached(assessments.AssessmentError):
+    """No group has its minimum of submitted respondents: closing would store a result without figures."""
+
+
+class RoundOpen(assessments.AssessmentError):
+    """The round is still open: it has to be closed before the next one starts."""
 
 
 @dataclass(frozen=True)
@@ -71,14 +80,23 @@ def start(
 
 
 def start_again(db: Db, catalog: Catalog, found: Coordination) -> store.Response:
-    """Start the organisation's next round, on the bank as it is now, with the same profile answers."""
+    """Start the organisation's next round, on the bank as it is now, with the same profile answers.
+
+    Once only: while the organisation has an open round of the bank (a second click, or two
+    coordinators at once), that round's coordinating response is returned instead.
+    """
+    if not found.round.closed:
+        raise RoundOpen(found.token)
     bank = catalog.get(found.bank.id) or found.bank
     source = found.assessment.response
-    cohort = cohorts.by_id(db, source.cohort_id)
-    draft = start(db, bank, source.language, cohort=cohort, organisation_id=source.organisation_id)
+    draft = assessments.start(db, bank, source.language, cohort=cohorts.by_id(db, source.cohort_id))
+    store.set_response_organisation(db, draft.id, source.organisation_id)
+    draft = _fresh(db, draft.id)
     checked = check_answers(assessments.profile_view(bank), store.load_answers(db, source.id), partial=True)
     store.save_answers(db, draft, checked.answers, page=1)
-    return draft
+    # The draft becomes the new round's, or is deleted when another request started it first.
+    started = store.create_next_round(db, found.round, draft, tuple(r.id for r in bank.roles))
+    return _fresh(db, started.response_id)
 
 
 def _fresh(db: Db, response_id: int) -> store.Response:
@@ -114,15 +132,40 @@ def invitation_tokens(db: Db, found: Coordination) -> dict[str, str]:
     return store.invitations(db, found.round.id)
 
 
-def invitation(db: Db, catalog: Catalog, token: str) -> tuple[Questionnaire, Role, bool] | None:
-    """The bank version, role and whether the round is closed, for an invitation token; ``None`` if unknown."""
+class Invitation(NamedTuple):
+    """What a role's invitation opens: the bank version, the role, whether the round is closed, the round's language."""
+
+    bank: Questionnaire
+    role: Role
+    closed: bool
+    language: str
+
+
+def invitation(db: Db, catalog: Catalog, token: str) -> Invitation | None:
+    """The round and role an invitation token opens; ``None`` if unknown.
+
+    The round's language is the one its coordinator answers in: respondents start in it,
+    and may choose another of the bank's.
+    """
     found = store.invitation(db, token)
     if found is None:
         return None
     rnd, role_id = found
-    bank = assessments.bank_as_answered(db, catalog, _fresh(db, rnd.response_id))
+    coordinating = _fresh(db, rnd.response_id)
+    bank = assessments.bank_as_answered(db, catalog, coordinating)
     role = bank.role(role_id) if bank is not None else None
-    return (bank, role, rnd.closed) if bank is not None and role is not None else None
+    if bank is None or role is None:
+        return None
+    language = coordinating.language if coordinating.language in bank.languages else bank.languages[0]
+    return Invitation(bank, role, rnd.closed, language)
+
+
+def closed_before_submitting(db: Db, response: store.Response) -> bool:
+    """Whether *response* is a respondent's draft whose round was closed: it can no longer be changed or count."""
+    if response.role is None or response.submitted or response.round_id is None:
+        return False
+    found = store.round_by_id(db, response.round_id)
+    return found is None or found.closed
 
 
 def respond_as(db: Db, catalog: Catalog, rnd: store.Round, role: str, language: str | None = None) -> store.Response:
@@ -177,6 +220,17 @@ def cohort_participation(db: Db, cohort: cohorts.Cohort, bank: Questionnaire) ->
     }
 
 
+def newest_participation(db: Db, cohort: cohorts.Cohort, bank: Questionnaire) -> dict[int, RoundStatus]:
+    """Like :func:`cohort_participation`, but each organisation's newest round, open or closed, for any of its rounds."""
+    every = cohort_participation(db, cohort, bank)
+    return {response_id: every[newest] for response_id, newest in store.newest_rounds(db, cohort.id).items()}
+
+
+def below_minimum(db: Db, found: Coordination) -> list[Participation]:
+    """The groups whose submitted respondents are fewer than they need: closing now leaves them out."""
+    return [p for p in participation(db, found) if not p.reached]
+
+
 def profile_ready(db: Db, found: Coordination) -> bool:
     """Whether the coordinator answered the required profile questions and named the organisation."""
     response = found.assessment.response
@@ -189,11 +243,21 @@ def profile_ready(db: Db, found: Coordination) -> bool:
 
 
 class QuestionFigures(NamedTuple):
-    """One question in one group: how many answered, the mean normalised answer (0-100), how often each answer."""
+    """One question in one group: how many answered, the mean normalised answer (0-100), how often each answer.
+
+    Fewer answers than the group's minimum (a question shown only to some, or left out) give
+    no mean and no counts: they would be one or two people's own answers.
+    """
 
     answered: int
     mean: float | None
     counts: dict[str, int]
+
+    def within(self, needed: int) -> QuestionFigures:
+        """These figures as the group's minimum *needed* lets them be shown."""
+        if self.answered < needed:
+            return QuestionFigures(self.answered, None, {})
+        return self
 
     @property
     def dont_know(self) -> int:
@@ -219,6 +283,11 @@ def close(db: Db, found: Coordination) -> OrganisationReport:
         raise RoundClosed(found.token)
     if not profile_ready(db, found):
         raise ProfileMissing(found.token)
+    # A result without any group's figures would enter peer figures and cohorts as an
+    # organisation without scores. Submitted respondents only grow in number, so a group
+    # counted here still counts when the round closes.
+    if len(below_minimum(db, found)) == len(found.bank.roles):
+        raise NoGroupReached(found.token)
     return close_round(db, found.bank, found.round)
 
 
@@ -242,7 +311,9 @@ def close_round(db: Db, bank: Questionnaire, rnd: store.Round) -> OrganisationRe
         reached = {role: group for role, group in per_role.items() if org.groups[role].reached}
         stored = {
             "organisation": _result_json(org),
-            "questions": {role: _question_figures(bank, role, group) for role, group in reached.items()},
+            "questions": {
+                role: _question_figures(bank, role, group, org.groups[role].needed) for role, group in reached.items()
+            },
             "texts": _shared_texts(bank, reached),
         }
         return _as_result(bank, org), json.dumps(stored)
@@ -264,7 +335,7 @@ def _as_result(bank: Questionnaire, org: OrganisationResult) -> Result:
     return Result(org.score, org.level, dims)
 
 
-def _question_figures(bank: Questionnaire, role: str, group: list[dict[str, Any]]) -> dict[str, Any]:
+def _question_figures(bank: Questionnaire, role: str, group: list[dict[str, Any]], needed: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for question in bank.questions_for(role):
         if question.type == "text":
@@ -278,8 +349,8 @@ def _question_figures(bank: Questionnaire, role: str, group: list[dict[str, Any]
                     counts[value_key(one)] += 1
         else:  # a figure: only "not applicable" and "no data" are counted
             counts.update(value for value in given if isinstance(value, str) and value in RESERVED_ANSWERS)
-        mean = 100 * sum(scores) / len(scores) if scores else None
-        out[question.id] = [len(given), mean, dict(counts)]
+        mean = 100 * sum(scores) / len(scores) if len(scores) >= max(needed, 1) else None
+        out[question.id] = list(QuestionFigures(len(given), mean, dict(counts)).within(needed))
     return out
 
 
@@ -311,13 +382,22 @@ def _result_json(org: OrganisationResult) -> dict[str, Any]:
 
 def _result_from(data: Mapping[str, Any]) -> OrganisationResult:
     groups = {
-        role: Group(
-            role, n, needed, {k: GroupDimension(m, Spread(*s) if s else None, c) for k, (m, s, c) in dims.items()}
-        )
+        role: Group(role, n, needed, {k: _group_dimension(needed, m, s, c) for k, (m, s, c) in dims.items()})
         for role, (n, needed, dims) in data["groups"].items()
     }
     dimensions = {k: CombinedDimension(s, lv, tuple(g)) for k, (s, lv, g) in data["dimensions"].items()}
     return OrganisationResult(data["score"], data["level"], dimensions, groups)
+
+
+def _group_dimension(needed: int, mean: float | None, spread: list[float] | None, counted: int) -> GroupDimension:
+    # Rounds closed before small figures were held back stored them, with the lowest and
+    # highest score in the spread: they are held back here as they are now at closing.
+    if counted < needed:
+        return GroupDimension(None, None, counted)
+    if spread is not None and len(spread) == 5:
+        spread = spread[1:4]
+    shown = Spread(*spread) if spread is not None and counted >= SPREAD_FROM else None
+    return GroupDimension(mean, shown, counted)
 
 
 def report(rnd: store.Round) -> OrganisationReport:
@@ -325,8 +405,9 @@ def report(rnd: store.Round) -> OrganisationReport:
     if rnd.result is None or rnd.closed_at is None:
         raise RoundClosed(str(rnd.id))  # not closed: there is no report yet
     data = json.loads(rnd.result)
+    needed = {role: group[1] for role, group in data["organisation"]["groups"].items()}
     questions = {
-        role: {qid: QuestionFigures(n, mean, counts) for qid, (n, mean, counts) in figures.items()}
+        role: {qid: QuestionFigures(n, mean, counts).within(needed[role]) for qid, (n, mean, counts) in figures.items()}
         for role, figures in data["questions"].items()
     }
     return OrganisationReport(_result_from(data["organisation"]), questions, data["texts"], rnd.closed_at)
@@ -367,6 +448,11 @@ def report_json(bank: Questionnaire, data: OrganisationReport) -> dict[str, Any]
     }
 
 
+# Differences smaller than this between two groups' means are not named as gaps: with a few
+# respondents per group they are within what one answer more or less would change.
+GAP_FROM = 5.0
+
+
 class Gap(NamedTuple):
     """Two groups that see a dimension differently: *lower* rates it *points* lower than *higher*."""
 
@@ -388,7 +474,7 @@ def gaps(bank: Questionnaire, org: OrganisationResult, limit: int = 3) -> list[G
         for (a, ma), (b, mb) in combinations(means, 2):
             assert ma is not None and mb is not None
             lower, higher = (a, b) if ma < mb else (b, a)
-            if abs(ma - mb) >= 0.5:
+            if abs(ma - mb) >= GAP_FROM:
                 found.append(Gap(dim.id, lower, higher, abs(ma - mb)))
     return sorted(found, key=lambda g: -g.points)[:limit]
 

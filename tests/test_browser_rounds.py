@@ -156,7 +156,7 @@ def test_a_round_with_four_groups(server, browser):
         for lo, hi in [(ra, rb) if a[d] < b[d] else (rb, ra)]
     ]
     points, dim, lower, higher = max(gaps)
-    sentence = f"{LABELS[lower]} rate “{TITLES[dim]}” {round(points)} points lower than {LABELS[higher].lower()}."
+    sentence = f"{LABELS[lower]} rate “{TITLES[dim]}” {round(points)} points lower than {LABELS[higher]}."
     assert page.inner_text("#gaps li >> nth=0") == sentence
     assert sorted(page.locator("table.question-results").evaluate_all("ts => ts.map(t => t.dataset.role)")) == [
         "company",

@@ -9,7 +9,7 @@ for the combined score per dimension (default: the role-weighted mean of the gro
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import quantiles
 from typing import NamedTuple, cast
 
@@ -18,18 +18,20 @@ import pluggy
 from selfassess.bank.model import Questionnaire
 from selfassess.scoring.default_aggregation import group_mean
 from selfassess.scoring.plugins import plugin_manager
-from selfassess.scoring.rubrics.base import Result
+from selfassess.scoring.rubrics.base import DimensionResult, Result
 from selfassess.scoring.rubrics.normalise import level_for, overall_score
+
+# A group's spread is shown from this many scores: with fewer, its quartiles would be (near)
+# single respondents' own scores. The lowest and highest score are never kept: they are.
+SPREAD_FROM = 5
 
 
 class Spread(NamedTuple):
-    """Lowest, quartiles and highest of a group's scores (quartiles of one score are that score)."""
+    """The quartiles of a group's scores: the middle half runs from q1 to q3."""
 
-    low: float
     q1: float
     median: float
     q3: float
-    high: float
 
 
 class GroupDimension(NamedTuple):
@@ -76,15 +78,30 @@ class OrganisationResult:
 
 
 def spread(scores: Sequence[float]) -> Spread | None:
-    """Return the spread of *scores* (inclusive quartiles, as for a whole population)."""
-    if not scores:
+    """Return the quartiles of *scores* (inclusive, as for a whole population), or ``None`` below SPREAD_FROM."""
+    if len(scores) < SPREAD_FROM:
         return None
-    ordered = sorted(scores)
-    if len(ordered) == 1:
-        only = ordered[0]
-        return Spread(only, only, only, only, only)
-    q1, median, q3 = quantiles(ordered, n=4, method="inclusive")
-    return Spread(ordered[0], q1, median, q3, ordered[-1])
+    q1, median, q3 = quantiles(sorted(scores), n=4, method="inclusive")
+    return Spread(q1, median, q3)
+
+
+def without_small_dimensions(results: Sequence[Result], bank: Questionnaire, minimum: int) -> list[Result]:
+    """*results* with each dimension that fewer than *minimum* of them have a score in left unscored.
+
+    A group reaches its minimum by how many answered; in a dimension where only some of them
+    have a score (questions not applicable, "don't know", show_if), its mean would otherwise be
+    one or two people's own scores, shown to the coordinator and mixed into the organisation's.
+    """
+    small = {
+        dim.id for dim in bank.dimensions if 0 < sum(r.dimensions[dim.id].score is not None for r in results) < minimum
+    }
+    if not small:
+        return list(results)
+    out = []
+    for r in results:
+        dims = {k: (DimensionResult(None, None, 0, d.of) if k in small else d) for k, d in r.dimensions.items()}
+        out.append(replace(r, dimensions=dims))
+    return out
 
 
 def own_rubric_level(bank: Questionnaire, dimension_id: str, groups: Mapping[str, Sequence[Result]]) -> str | None:
@@ -123,7 +140,7 @@ def combine(
         results = group_results.get(role.id, ())
         figures: dict[str, GroupDimension] = {}
         if len(results) >= role.min_respondents:
-            reached[role.id] = results
+            results = reached[role.id] = without_small_dimensions(results, bank, role.min_respondents)
             for dim in bank.dimensions:
                 scores = [s for r in results if (s := r.dimensions[dim.id].score) is not None]
                 figures[dim.id] = GroupDimension(group_mean(results, dim.id), spread(scores), len(scores))

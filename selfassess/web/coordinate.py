@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -9,15 +10,17 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as HttpResponse
 
 from selfassess import assessments, reports, rounds
-from selfassess.bank.model import Question, Questionnaire
+from selfassess.bank.model import DONT_KNOW, Question, Questionnaire
 from selfassess.bank.questiontypes import type_of
+from selfassess.peers import ALL, PeerReport
 from selfassess.scoring.organisation import OrganisationResult
 from selfassess.web.banks import catalog, errors_as_pages, open_assessment, ui_language
-from selfassess.web.charts import line, wrap_label
+from selfassess.web.charts import band_and_median, figure, line, radar_layout, wrap_label
 from selfassess.web.db import get_db
 from selfassess.web.errors import HttpError
 from selfassess.web.i18n import _
 from selfassess.web.links import external_url
+from selfassess.web.reportpage import privacy_policy
 
 bp = Blueprint("coordinate", __name__)
 
@@ -93,9 +96,19 @@ def report(token: str) -> Any:
         return redirect(url_for("coordinate.round_page", token=token))
     with errors_as_pages():
         data = rounds.report(found.round)
+    db = get_db()
     bank, lang = found.bank, found.assessment.response.language
     org = data.result
     reached = [role for role in bank.roles if org.groups[role.id].reached]
+    # The organisation's combined result is its submission: peers are other organisations.
+    peers = reports.report_data(db, found.assessment, ALL, privacy_policy()).peers
+    advice = {}
+    for dim in bank.dimensions:
+        level = org.dimensions[dim.id].level
+        text, links = (dim.feedback.get(level), dim.resources_for(level)) if level else (None, ())
+        if text or links:
+            advice[dim.id] = (text, links)
+    questions = {role.id: [q for q in bank.questions_for(role.id) if q.type != "text"] for role in reached}
     return render_template(
         "coordinate/report.html",
         found=found,
@@ -106,12 +119,17 @@ def report(token: str) -> Any:
         reached=reached,
         below=[role for role in bank.roles if not org.groups[role.id].reached],
         gaps=rounds.gaps(bank, org),
-        history=rounds.history(get_db(), found.round),
-        figure=json.dumps(radar(bank, org, lang)),
-        questions={role.id: [q for q in bank.questions_for(role.id) if q.type != "text"] for role in reached},
-        asks_dont_know={role.id: any(q.allow_dont_know for q in bank.questions_for(role.id)) for role in reached},
+        history=rounds.history(db, found.round),
+        organisation=assessments.organisation_name(db, found.assessment.response),
+        figure=json.dumps(radar(bank, org, lang, peers)),
+        peers=peers,
+        questions=questions,
+        asks_dont_know={role: any(q.allow_dont_know for q in qs) for role, qs in questions.items()},
+        advice=advice,
         texts=[(bank.question(qid), texts) for qid, texts in data.texts.items()],
         answer_label=answer_label,
+        answer_counts=answer_counts,
+        shown=functools.partial(reports.shown_score, bounds=reports.level_bounds(bank)),
         levels={level.id: level for level in bank.rubric.levels},
     )
 
@@ -138,11 +156,21 @@ def report_json(token: str) -> dict[str, Any]:
     }
 
 
-def radar(bank: Questionnaire, org: OrganisationResult, lang: str) -> dict[str, Any]:
-    """The organisation's combined scores and each reached group's means, one line each."""
-    titles = [d.title.get(lang) for d in bank.dimensions]
-    theta = [wrap_label(t) for t in titles]
-    data = [
+def radar(bank: Questionnaire, org: OrganisationResult, lang: str, peers: PeerReport) -> dict[str, Any]:
+    """Peer organisations' middle half and median, each counted group's means, and the organisation's scores."""
+    theta = [wrap_label(d.title.get(lang)) for d in bank.dimensions]
+    data: list[dict[str, Any]] = []
+    if peers.dimensions is not None:
+        figs = [peers.dimensions.get(d.id) for d in bank.dimensions]
+        data += band_and_median(
+            theta,
+            [f.p25 if f else None for f in figs],
+            [f.p75 if f else None for f in figs],
+            [f.median if f else None for f in figs],
+            _("Peers: middle half (25th–75th percentile)"),
+            _("Peers: median"),
+        )
+    data += [
         line(
             role.label.get(lang),
             theta,
@@ -153,17 +181,19 @@ def radar(bank: Questionnaire, org: OrganisationResult, lang: str) -> dict[str, 
         if org.groups[role.id].reached
     ]
     combined = [org.dimensions[d.id].score for d in bank.dimensions]
-    data.append(line(_("The organisation"), theta, combined, fill="toself", line={"width": 3}))
-    layout = {
-        "polar": {"radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100]},
-                  "angularaxis": {"rotation": 90, "direction": "clockwise"}},
-        "showlegend": True,
-        "legend": {"orientation": "h"},
-        "margin": {"l": 90, "r": 90, "t": 50, "b": 40},
-        "font": {"family": "system-ui, sans-serif"},
-    }  # fmt: skip
-    # "titles": the full dimension titles, which report.js may wrap to the chart's width.
-    return {"data": data, "layout": layout, "titles": titles}
+    data.append(line(_("The organisation"), theta, combined, line={"width": 3, "color": "#1f5fa8"}))
+    titles = [d.title.get(lang) for d in bank.dimensions]
+    return figure(titles, data, radar_layout(len(titles)))
+
+
+def answer_counts(question: Question, counts: dict[str, int]) -> list[tuple[str, int]]:
+    """The counts of a question's answers in the question's own order (options, yes/no), then "not applicable"."""
+    if question.type == "yesno":
+        order = ["yes", "no"]
+    else:
+        order = [option.key for option in question.options]
+    order += [key for key in sorted(counts) if key not in order and key != "na"] + ["na"]
+    return [(key, counts[key]) for key in order if counts.get(key) and key != DONT_KNOW]
 
 
 def answer_label(question: Question, key: str, lang: str) -> str:
