@@ -229,6 +229,25 @@ def test_the_staged_recognition_names_the_first_missing_stage(bank):
     assert result.dimensions["recognition"].level == "starting"
 
 
+def test_learners_and_employers_recognition_counts_after_a_stay(bank):
+    # Their criteria show only after "I have been abroad" / "our apprentice went", questions of
+    # other dimensions: the staged dimension, scored on its own, still sees those answers.
+    learner = {
+        "lm_learner_abroad": "yes",
+        "rec_learner_agreement": "yes",
+        "rec_learner_goals": 4,
+        "rec_learner_assessed": "no",
+        "rec_learner_counted": 5,
+        "rec_learner_europass": "dk",
+    }
+    recognition = engine.score(bank, learner, role="learners").dimensions["recognition"]
+    assert (recognition.level, recognition.counted, recognition.score) == ("established", 4, pytest.approx(75))
+    company = {"emp_gone": "yes", "rec_company_agreed": 5, "rec_company_counted": 4}
+    assert engine.score(bank, company, role="company").dimensions["recognition"].level == "leading"
+    # Without a stay there is nothing to judge: no score rather than a zero.
+    assert engine.score(bank, {"lm_learner_abroad": "no"}, role="learners").dimensions["recognition"].score is None
+
+
 # --- a whole round -----------------------------------------------------------------------------
 
 

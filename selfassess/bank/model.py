@@ -267,6 +267,10 @@ class Questionnaire:
     roles: tuple[Role, ...] = ()
     # Set on a role's view of a bank (:meth:`for_role`): whose questions it holds.
     viewed_as: str | None = None
+    # On a view for one rubric (:meth:`dimension_rubric_views`, :meth:`bank_rubric_view`): the
+    # questions of the bank it was cut from, so that a show_if on a question outside the view
+    # still finds its target (looked up only, never scored).
+    context: tuple[Question, ...] = field(default=(), repr=False, compare=False)
 
     # Worked out on first use: asked on every page save and every score. A cached_property
     # writes the instance's __dict__, so the dataclass stays frozen and compares by its fields.
@@ -344,7 +348,10 @@ class Questionnaire:
         """
         return {
             d.id: replace(
-                self, dimensions=(d,), rubric=replace(self.rubric, plugin=d.rubric, settings=d.rubric_settings)
+                self,
+                dimensions=(d,),
+                rubric=replace(self.rubric, plugin=d.rubric, settings=d.rubric_settings),
+                context=self.questions,
             )
             for d in self.dimensions
             if d.rubric is not None
@@ -354,7 +361,7 @@ class Questionnaire:
         """The bank as its own rubric scores it: without the dimensions that have a rubric of their own."""
         if all(d.rubric is None for d in self.dimensions):
             return self
-        return replace(self, dimensions=tuple(d for d in self.dimensions if d.rubric is None))
+        return replace(self, dimensions=tuple(d for d in self.dimensions if d.rubric is None), context=self.questions)
 
     def _view(self, role_id: str) -> Questionnaire:
         dimensions = tuple(
@@ -364,4 +371,4 @@ class Questionnaire:
 
     @cached_property
     def _by_id(self) -> Mapping[str, Question]:
-        return {q.id: q for q in self.questions}
+        return {q.id: q for q in (*self.context, *self.questions)}
