@@ -136,11 +136,13 @@ from selfassess.store.rounds import (
     create_round,
     earlier_rounds,
     invitation,
+    create_next_round,
     invitations,
     join_round,
     participation,
     round_by_id,
     submit_respondent,
+    newest_rounds,
     submitted_respondents,
 )
 from selfassess.store.schema import migrate
@@ -231,3 +233,4 @@ __all__ += [  # rounds of banks with roles (issue 14)
     "Round", "close_round", "cohort_participation", "create_round", "earlier_rounds", "invitation", "invitations", "join_round",
     "participation", "round_by_id", "submit_respondent", "submitted_respondents",
 ]  # fmt: skip
+    "create_next_round", "newest_rounds",

@@ -48,22 +48,72 @@ _COLUMNS = "id, organisation_id, bank_id, bank_hash, response_id, status, cohort
 def create_round(db: Db, response: Response, roles: tuple[str, ...]) -> Round:
     """Make *response* the coordinating response of a new round, with one invitation token per role."""
     with db.conn as conn:
-        round_id = int(
-            conn.execute(
-                "INSERT INTO rounds (organisation_id, bank_id, bank_hash, response_id, status, cohort_id, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                [response.organisation_id, response.bank_id, response.bank_hash, response.id, OPEN,
-                 response.cohort_id, now()],
-            ).fetchone()[0]
-        )  # fmt: skip
-        conn.execute("UPDATE responses SET round_id = ? WHERE id = ?", [round_id, response.id])
-        conn.executemany(
-            "INSERT INTO role_invitations (round_id, role, token) VALUES (?, ?, ?)",
-            [(round_id, role, new_token()) for role in roles],
-        )
+        round_id = _insert_round(conn, response, roles)
     found = round_by_id(db, round_id)
     assert found is not None
     return found
+
+
+def _insert_round(conn: Any, response: Response, roles: tuple[str, ...]) -> int:
+    round_id = int(
+        conn.execute(
+            "INSERT INTO rounds (organisation_id, bank_id, bank_hash, response_id, status, cohort_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [response.organisation_id, response.bank_id, response.bank_hash, response.id, OPEN,
+             response.cohort_id, now()],
+        ).fetchone()[0]
+    )  # fmt: skip
+    conn.execute("UPDATE responses SET round_id = ? WHERE id = ?", [round_id, response.id])
+    conn.executemany(
+        "INSERT INTO role_invitations (round_id, role, token) VALUES (?, ?, ?)",
+        [(round_id, role, new_token()) for role in roles],
+    )
+    return round_id
+
+
+def create_next_round(db: Db, previous: Round, response: Response, roles: tuple[str, ...]) -> Round:
+    """Make *response* the coordinating response of the organisation's round after *previous*, once.
+
+    An organisation has at most one open round of a bank: when one is open already (a second
+    "Start the next round" a moment before, or in parallel), *response*, a draft made for this
+    round and still nobody's link, is deleted with its answers and that round is returned.
+    One write transaction under the lock of the organisation's rounds of the bank.
+    """
+    with db.conn as conn:
+        begin_writing(conn, "rounds of", previous.organisation_id, previous.bank_id)
+        row = conn.execute(
+            f"SELECT {_COLUMNS} FROM rounds WHERE organisation_id = ? AND bank_id = ? AND status = ?"
+            f" ORDER BY id DESC LIMIT 1{for_update(conn)}",
+            [previous.organisation_id, previous.bank_id, OPEN],
+        ).fetchone()
+        if row is not None:
+            conn.execute("DELETE FROM answers WHERE response_id = ?", [response.id])
+            conn.execute("DELETE FROM responses WHERE id = ? AND status = 'draft' AND round_id IS NULL", [response.id])
+            return Round(*row)
+        round_id = _insert_round(conn, response, roles)
+    found = round_by_id(db, round_id)
+    assert found is not None
+    return found
+
+
+def newest_rounds(db: Db, cohort_id: int) -> dict[int, int]:
+    """Per coordinating response of a round in the cohort, the coordinating response of its organisation's newest round.
+
+    The rounds of one organisation of the cohort's bank are those whose coordinators gave the
+    same organisation (a round without one yet stands alone).
+    """
+    rows = db.conn.execute(
+        "SELECT r.id, r.response_id, c.organisation_id FROM rounds r JOIN responses c ON c.id = r.response_id"
+        " WHERE r.cohort_id = ? ORDER BY r.id",
+        [cohort_id],
+    ).fetchall()
+    newest: dict[Any, int] = {}
+    for _round_id, response_id, organisation_id in rows:  # in order of ids: the last one wins
+        newest[organisation_id if organisation_id is not None else ("alone", response_id)] = int(response_id)
+    return {
+        int(response_id): newest[organisation_id if organisation_id is not None else ("alone", response_id)]
+        for _round_id, response_id, organisation_id in rows
+    }
 
 
 def round_by_id(db: Db, round_id: int) -> Round | None:

@@ -19,11 +19,11 @@ def response_json(token: str) -> dict[str, Any]:
     found = open_assessment(token)
     response, db = found.response, get_db()
     result = None
-    if response.submitted:
+    if response.submitted and response.role is None:
         result = result_json(found.bank, assessments.stored_result(db, found), digits=None)
     # In a round: "coordinator" or the respondent's role (their own draft; their answers are theirs to see).
     role = {"role": "coordinator" if response.coordinates else response.role} if response.round_id else {}
-    return {
+    data = {
         "status": response.status,
         **role,
         "questionnaire": response.bank_id,
@@ -32,5 +32,6 @@ def response_json(token: str) -> dict[str, Any]:
         "created_at": response.created_at,
         "submitted_at": response.submitted_at,
         "answers": assessments.answers(db, response),
-        "result": result,
     }
+    # A round's respondent has no result of their own: only the organisation's, on the coordinator's link.
+    return data if response.role is not None else {**data, "result": result}

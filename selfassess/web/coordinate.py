@@ -49,6 +49,7 @@ def round_page(token: str, problem: str | None = None, status: int = 200) -> tup
             link=external_url("coordinate.round_page", token=token),
             links=links,
             participation=rounds.participation(db, found),
+            below=rounds.below_minimum(db, found),
             profile_ready=rounds.profile_ready(db, found),
             organisation=assessments.organisation_name(db, found.assessment.response),
             problem=problem,
@@ -72,10 +73,16 @@ def respond_as(token: str) -> HttpResponse:
 def close(token: str) -> Any:
     found = open_round(token)
     try:
-        with errors_as_pages():
-            rounds.close(get_db(), found)
+        rounds.close(get_db(), found)
+    except assessments.RoundClosed:
+        pass  # closed already (a second click, or another tab a moment before): its report is there
     except rounds.ProfileMissing:
         message = _("Answer the questions about your organisation, and give its name, before you close the round.")
+        return round_page(token, problem=message, status=422)
+    except rounds.NoGroupReached:
+        message = _(
+            "No group has reached its minimum yet, so the round would have no results. Wait until at least one group has enough submitted answers, then close the round."
+        )
         return round_page(token, problem=message, status=422)
     return redirect(url_for("coordinate.report", token=token))
 
@@ -83,9 +90,12 @@ def close(token: str) -> Any:
 @bp.post("/c/<token>/again")
 def start_again(token: str) -> HttpResponse:
     found = open_round(token)
-    if not found.round.closed:
-        raise HttpError(409, _("Close this round before you start the next one."))
-    draft = rounds.start_again(get_db(), catalog(), found)
+    try:
+        with errors_as_pages():
+            draft = rounds.start_again(get_db(), catalog(), found)
+    except rounds.RoundOpen:
+        raise HttpError(409, _("Close this round before you start the next one.")) from None
+    # A second click finds the round the first one started, and goes there too.
     return redirect(url_for("coordinate.round_page", token=draft.token))
 
 
@@ -214,10 +224,15 @@ def invitation(invitation: str) -> str:
     found = rounds.invitation(get_db(), catalog(), invitation)
     if found is None:
         raise HttpError(404, _("There is no invitation at this address. Check that you copied the whole link."))
-    bank, role, closed = found
-    g.lang = ui_language(bank.languages[0])
+    # The round's language first (the coordinator's); the form lets the respondent choose another.
+    g.lang = ui_language(found.language)
     return render_template(
-        "coordinate/join.html", bank=bank, role=role, closed=closed, invitation=invitation, lang=bank.languages[0]
+        "coordinate/join.html",
+        bank=found.bank,
+        role=found.role,
+        closed=found.closed,
+        invitation=invitation,
+        lang=found.language,
     )
 
 
@@ -234,5 +249,9 @@ def thanks(token: str) -> str:
     if found.response.role is None:
         raise HttpError(404, _("There is no assessment at this address. Check that you copied the whole link."))
     return render_template(
-        "coordinate/thanks.html", response=found.response, bank=found.bank, lang=found.response.language
+        "coordinate/thanks.html",
+        response=found.response,
+        bank=found.bank,
+        lang=found.response.language,
+        closed=rounds.closed_before_submitting(get_db(), found.response),
     )

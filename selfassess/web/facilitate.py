@@ -216,10 +216,11 @@ def render_dashboard(cohort: cohorts.Cohort, facilitator_error: str | None = Non
 
 
 def round_rows(cohort: cohorts.Cohort, bank: Questionnaire, members: list[cohorts.Member]) -> list[dict[str, Any]]:
-    """For a bank with roles: each organisation's round, closed or not, with its participation per role."""
+    """For a bank with roles: each organisation's newest round, open or closed, with its participation per role."""
     if not bank.roles:
         return []
-    found = rounds.cohort_participation(get_db(), cohort, bank)
+    # A member is shown by its counting response (a closed round) while its next round is open.
+    found = rounds.newest_participation(get_db(), cohort, bank)
     return [
         {"name": m.organisation or _("(no name yet)"), "closed": shown.closed, "roles": shown.roles}
         for m in members

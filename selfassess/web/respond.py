@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, make_response, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import validate_csrf
 from werkzeug.wrappers import Response as HttpResponse
 from wtforms.validators import ValidationError
@@ -74,9 +74,26 @@ def resume(token: str) -> HttpResponse:
     return redirect(url_for("respond.page", token=token, number=number))
 
 
+def refuse_if_round_closed(found: Assessment) -> None:
+    """Stop with a page that says so when a respondent's round closed before they submitted."""
+    if rounds.closed_before_submitting(get_db(), found.response):
+        abort(round_closed_page(found))
+
+
+def round_closed_page(found: Assessment) -> HttpResponse:
+    """The thank-you page's "this round is closed": 410, as the draft can no longer be used."""
+    page = render_template(
+        "coordinate/thanks.html", response=found.response, bank=found.bank, lang=found.response.language, closed=True
+    )
+    return make_response(page, 410)
+
+
 def open_page(token: str, number: int) -> tuple[Assessment, Page]:
     """The draft with *token* and its page *number*, or the error page that says why not."""
     found = open_assessment(token)
+    if found.response.role is not None and found.response.submitted:
+        abort(redirect(url_for(ROUND_DONE, token=token)))  # a respondent has nothing more to do here
+    refuse_if_round_closed(found)
     with errors_as_pages():
         found.refuse_if_submitted()
         return found, found.page(number)
@@ -250,6 +267,9 @@ def review(token: str) -> Any:
     found = open_assessment(token)
     if found.response.coordinates:  # the profile is done: back to the round
         return redirect(url_for("coordinate.round_page", token=token))
+    if found.response.role is not None and found.response.submitted:
+        return redirect(url_for(ROUND_DONE, token=token))
+    refuse_if_round_closed(found)
     with errors_as_pages():
         found.refuse_if_submitted()
     return render_review(found)
@@ -287,8 +307,14 @@ def render_review(found: Assessment, problems: bool = False, status: int = 200) 
 @bp.post("/r/<token>/submit")
 def submit(token: str) -> Any:
     found = open_assessment(token)
+    if found.response.role is not None and found.response.submitted:
+        return redirect(url_for(ROUND_DONE, token=token))  # a second click: done already
+    refuse_if_round_closed(found)
     with errors_as_pages():
-        outcome = assessments.submit(get_db(), found)
+        try:
+            outcome = assessments.submit(get_db(), found)
+        except assessments.RoundClosed:
+            return round_closed_page(found)  # closed while the review page was open
     if not outcome.ok:
         return render_review(found, problems=True, status=422)
     return redirect(url_for(ROUND_DONE if found.response.role else "report.report", token=token))
