@@ -531,8 +531,8 @@ def test_dont_know_on_required_questions_lets_the_respondent_submit_and_the_repo
     )
     assert ">Erasmus+ Online Language Support</a>" in advice
     assert (
-        '<li>What share of last training year&#39;s learners trained abroad (in percent)?: <span class="figure">12 % · Estimate</span></li>'
-        in html
+        "<dt>What share of last training year&#39;s learners trained abroad (in percent)?</dt>"
+        '<dd class="figure">12 % · Estimate</dd>' in html
     )
     danish = respondent.get("/report?lang=da").get_data(as_text=True)
     assert "https://europass.europa.eu/da/europass-digital-tools/europass-mobility" in danish
