@@ -71,3 +71,18 @@ def test_a_question_few_were_shown_gives_no_figures(tmp_path, database):
     row = page[page.index('data-role="learners"') :]
     row = row[row.index('data-question="support"') :]
     assert "Fewer answers than the 3 needed: not shown" in row[: row.index("</tr>")]
+
+
+def test_the_organisations_report_speaks_the_language_asked_for(tmp_path, database):
+    folder = tmp_path / "banks"
+    folder.mkdir()
+    (folder / "roles.yaml").write_text((FIXTURES / "roles.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    catalog = Catalog.load(folder)
+    db = store.connect(database)
+    found = coordinate(db, catalog, catalog.get("roles"))
+    answer(db, catalog, found, "leaders", LEADER)
+    rounds.close(db, rounds.open_round(db, catalog, found.token))
+    app = create_app({"SELFASSESS_DATABASE": database, "SELFASSESS_QUESTIONNAIRES": str(folder), "SECRET_KEY": "t"})
+    page = app.test_client().get(f"/c/{found.token}/report?lang=da").get_data(as_text=True)
+    assert '<html lang="da">' in page and "Strategi" in page  # the bank's and the interface's Danish
+    assert 'aria-current="true">Dansk' in page

@@ -20,7 +20,7 @@ from selfassess.web.db import get_db
 from selfassess.web.errors import HttpError
 from selfassess.web.i18n import _
 from selfassess.web.links import external_url
-from selfassess.web.reportpage import privacy_policy
+from selfassess.web.reportpage import privacy_policy, report_language
 
 bp = Blueprint("coordinate", __name__)
 
@@ -107,7 +107,8 @@ def report(token: str) -> Any:
     with errors_as_pages():
         data = rounds.report(found.round)
     db = get_db()
-    bank, lang = found.bank, found.assessment.response.language
+    bank, lang = found.bank, report_language(found.assessment)
+    g.lang = ui_language(lang)
     org = data.result
     reached = [role for role in bank.roles if org.groups[role.id].reached]
     # The organisation's combined result is its submission: peers are other organisations.
@@ -141,6 +142,7 @@ def report(token: str) -> Any:
         answer_counts=answer_counts,
         shown=functools.partial(reports.shown_score, bounds=reports.level_bounds(bank)),
         levels={level.id: level for level in bank.rubric.levels},
+        languages=[(code, url_for("coordinate.report", token=token, lang=code)) for code in bank.languages],
     )
 
 
