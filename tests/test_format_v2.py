@@ -521,6 +521,9 @@ def test_dont_know_on_required_questions_lets_the_respondent_submit_and_the_repo
     ]
     assert "These answers are not scored." in gap
     assert '<div class="knowledge-gap" data-dimension="reach">' in html
+    # The next steps hold the same links for paper, where the advice is left out.
+    plan = html[html.index('id="plan-heading"') : html.index('id="advice-heading"')]
+    assert re.search(r'<ul class="resources print-only">.*?>Europass Mobility</a>', plan, re.S)
     # Resources of the level reached (preparation: starting), under the advice, as links.
     advice = html[html.index('id="advice-preparation"') :]
     advice = advice[: advice.index("</div>")]
