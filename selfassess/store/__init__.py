@@ -1,10 +1,13 @@
-"""The store: every SQL statement of selfassess, on SQLite through sqlite-utils.
+"""The store: every SQL statement of selfassess, on SQLite (through sqlite-utils) or PostgreSQL (psycopg).
 
 Modules, one job each:
 
-- ``connection``: opening databases, per-connection options, one kept connection per thread.
-- ``schema``: the schema's history as sqlite-utils migrations.
-- ``dialect``: what is particular to SQLite in the SQL (named for a second engine).
+- ``connection``: opening a database (a SQLite path or a ``postgresql://`` URL), SQLite's
+  per-connection options, one kept SQLite connection per thread.
+- ``postgres``: sqlite3's small interface over a psycopg pool per process and URL.
+- ``schema``: the schema's history as sqlite-utils migrations; ``both_engines`` steps after v12.
+- ``pg_schema``: the PostgreSQL schema, created at v12, its migrations table and lock.
+- ``dialect``: what differs between the engines (write locks, row locks, JSON lists, identity).
 - ``counting``: the one rule for the response that counts for an organisation.
 - ``responses``: organisations, responses, answers, bank snapshots, submitting.
 - ``peer_index``: scores, peer bucket counts and every query the peer figures need.
@@ -133,16 +136,16 @@ from selfassess.store.rounds import (
     Round,
     close_round,
     cohort_participation,
+    create_next_round,
     create_round,
     earlier_rounds,
     invitation,
-    create_next_round,
     invitations,
     join_round,
+    newest_rounds,
     participation,
     round_by_id,
     submit_respondent,
-    newest_rounds,
     submitted_respondents,
 )
 from selfassess.store.schema import migrate
@@ -230,7 +233,7 @@ __all__ += [  # peer-figure releases (issue 13)
     "releases_since", "set_cohort_vetted",
 ]  # fmt: skip
 __all__ += [  # rounds of banks with roles (issue 14)
-    "Round", "close_round", "cohort_participation", "create_round", "earlier_rounds", "invitation", "invitations", "join_round",
-    "participation", "round_by_id", "submit_respondent", "submitted_respondents",
+    "Round", "close_round", "cohort_participation", "create_next_round", "create_round", "earlier_rounds", "invitation",
+    "invitations", "join_round", "newest_rounds", "participation", "round_by_id", "submit_respondent",
+    "submitted_respondents",
 ]  # fmt: skip
-    "create_next_round", "newest_rounds",
