@@ -138,6 +138,11 @@ def fresh_database(engine: str, folder: Path, name: str = "test.db") -> Iterator
         admin.close()
 
 
+def sqlite_only(test: Callable[..., Any]) -> Callable[..., Any]:
+    """Run *test* on SQLite only: it is about SQLite itself (its file, WAL, an old schema)."""
+    return pytest.mark.sqlite_only(pytest.mark.parametrize("engine", ["sqlite"])(test))
+
+
 @pytest.fixture(params=ENGINES)
 def engine(request: pytest.FixtureRequest) -> str:
     """Each engine in turn: the test runs once on SQLite and once on PostgreSQL."""
@@ -161,6 +166,15 @@ def query(database: str, sql: str, parameters: Any = ()) -> list[tuple[Any, ...]
     if not store.connection.is_postgres(database):
         db.conn.close()
     return rows
+
+
+def stored_bytes(database: str) -> bytes:
+    """Everything the database holds, as bytes to search: a SQLite file as it is, or every PostgreSQL row as text."""
+    if not database.startswith(("postgresql://", "postgres://")):
+        return Path(database).read_bytes()
+    tables = query(database, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")
+    rows = [row for (table,) in tables for row in query(database, f'SELECT CAST(t AS text) FROM "{table}" t')]
+    return "\n".join(row[0] for row in rows).encode()
 
 
 # --- the web app --------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import pytest
 from selfassess import accounts, cohorts, store
 from selfassess.demo import create_demo_data
 from tests.browser import ARTIFACTS, axe_violations, live_server
-from tests.conftest import V1_BANKS, Respondent
+from tests.conftest import ENGINES, V1_BANKS, Respondent, fresh_database
 
 pytestmark = pytest.mark.browser
 
@@ -43,35 +43,37 @@ CHART_LABELS = """(selector) => Array.from(document.querySelectorAll('[data-figu
 })"""
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+@pytest.fixture(scope="module", params=ENGINES)
+def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """One app with demo providers in a cohort, a draft per language, and the preview of the shipped bank."""
     from selfassess.web import create_app
     from selfassess.web.preview import create_preview_app
 
     folder = tmp_path_factory.mktemp("fit")
-    path = str(folder / "fit.db")
-    app = create_app(
-        {
-            "SELFASSESS_DATABASE": path,
-            "SECRET_KEY": "test",
-            "TESTING": True,
-            "SELFASSESS_RATE_LIMIT": "100000 per minute",
-        }
-    )
-    bank = app.extensions["selfassess_catalog"].get("go-international")
-    tokens = create_demo_data(path, [bank], 30, seed=16)
-    db = store.connect(path)
-    owner = accounts.add(db, "lead@agency.eu", "a long password")
-    cohort = cohorts.create(db, owner.id, bank.id, "Erasmus+-accredited VET providers in the Nordic countries 2026")
-    with db.conn:
-        db.conn.executemany("UPDATE responses SET cohort_id = ? WHERE token = ?", [(cohort.id, t) for t in tokens])
-    members = [row[0] for row in db.conn.execute("SELECT id FROM responses WHERE cohort_id = ? LIMIT 3", (cohort.id,))]
-    db.conn.close()
-    drafts = {lang: Respondent(app.test_client(), lang=lang).token for lang in LANGUAGES}
-    with live_server(app) as server, live_server(create_preview_app(V1_BANKS / "go-international.yaml")) as preview:
-        yield {"server": server, "preview": preview, "report": tokens[0], "cohort": cohort.code,
-               "compare": members, "drafts": drafts}  # fmt: skip
+    with fresh_database(request.param, folder, "fit.db") as path:
+        app = create_app(
+            {
+                "SELFASSESS_DATABASE": path,
+                "SECRET_KEY": "test",
+                "TESTING": True,
+                "SELFASSESS_RATE_LIMIT": "100000 per minute",
+            }
+        )
+        bank = app.extensions["selfassess_catalog"].get("go-international")
+        tokens = create_demo_data(path, [bank], 30, seed=16)
+        db = store.connect(path)
+        owner = accounts.add(db, "lead@agency.eu", "a long password")
+        cohort = cohorts.create(db, owner.id, bank.id, "Erasmus+-accredited VET providers in the Nordic countries 2026")
+        with db.conn:
+            db.conn.executemany("UPDATE responses SET cohort_id = ? WHERE token = ?", [(cohort.id, t) for t in tokens])
+        members = [
+            row[0] for row in db.conn.execute("SELECT id FROM responses WHERE cohort_id = ? LIMIT 3", (cohort.id,))
+        ]
+        db.conn.close()
+        drafts = {lang: Respondent(app.test_client(), lang=lang).token for lang in LANGUAGES}
+        with live_server(app) as server, live_server(create_preview_app(V1_BANKS / "go-international.yaml")) as preview:
+            yield {"server": server, "preview": preview, "report": tokens[0], "cohort": cohort.code,
+                   "compare": members, "drafts": drafts}  # fmt: skip
 
 
 def fits(page: Any, name: str) -> list[str]:

@@ -24,10 +24,10 @@ def inbox():
 
 
 @pytest.fixture
-def mail_app(tmp_path, inbox):
+def mail_app(database, inbox):
     return create_app(
         {
-            "SELFASSESS_DATABASE": str(tmp_path / "mail.db"),
+            "SELFASSESS_DATABASE": database,
             "SECRET_KEY": "test",
             "TESTING": True,
             "SELFASSESS_RATE_LIMIT": "100000 per minute",

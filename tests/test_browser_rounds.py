@@ -64,10 +64,10 @@ def expected() -> tuple[dict[str, float], dict[str, dict[str, float]]]:
 
 
 @pytest.fixture
-def server(tmp_path):
+def server(tmp_path, database):
     app = create_app(
         {
-            "SELFASSESS_DATABASE": str(tmp_path / "test.db"),
+            "SELFASSESS_DATABASE": database,
             "SELFASSESS_QUESTIONNAIRES": str(roles_folder(tmp_path)),
             "SECRET_KEY": "test",
             "SELFASSESS_RATE_LIMIT": "100000 per minute",

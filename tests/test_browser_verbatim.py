@@ -88,7 +88,7 @@ ANSWERED_BEFORE = {1: 0, 2: 1, 3: 3}  # on the way through; 5 at the end (plan_n
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
+def server(tmp_path: Path, database: str) -> Iterator[str]:
     """The app on 127.0.0.1, with a questionnaires folder holding only the verbatim bank."""
     from selfassess.web import create_app
 
@@ -98,7 +98,7 @@ def server(tmp_path: Path) -> Iterator[str]:
     app = create_app(
         {
             "SELFASSESS_QUESTIONNAIRES": str(folder),
-            "SELFASSESS_DATABASE": str(tmp_path / "test.db"),
+            "SELFASSESS_DATABASE": database,
             "SECRET_KEY": "test",
             "TESTING": True,
         }

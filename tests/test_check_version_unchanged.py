@@ -14,11 +14,11 @@ from tests.conftest import V1_BANKS
 
 
 @pytest.fixture
-def stored(tmp_path):
+def stored(tmp_path, database):
     banks = tmp_path / "banks"
     banks.mkdir()
     shutil.copy(V1_BANKS / "solity.yaml", banks)
-    db_path = tmp_path / "s.db"
+    db_path = database
     db = store.connect(db_path)
     store.create_response(db, load_bank(banks / "solity.yaml"), "en")  # keeps the snapshot
     db.conn.close()

@@ -17,9 +17,9 @@ COMPANY_TEXT = "Wombat-2207 needs a contact person"
 
 
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, database):
     config = {
-        "SELFASSESS_DATABASE": str(tmp_path / "test.db"),
+        "SELFASSESS_DATABASE": database,
         "SELFASSESS_QUESTIONNAIRES": str(roles_folder(tmp_path)),
         "SECRET_KEY": "test",
         "TESTING": True,

@@ -37,6 +37,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from selfassess import store
 from selfassess.bank.loader import load_bank
 from selfassess.bank.model import Page, Questionnaire
@@ -45,6 +47,9 @@ from selfassess.bank.synthetic import random_answers
 from selfassess.store.peer_index import rebuild_version_counts
 from tests.conftest import ROOT, V1_BANKS
 from tests.loadgen import Client, form_data
+
+# About the SQLite file (WAL, integrity_check); a kill -9 on PostgreSQL: tests/test_two_servers.py.
+pytestmark = pytest.mark.sqlite_only
 
 ROUNDS = 3
 LOAD_SECONDS = 4.0  # of load per round, before the kill

@@ -54,7 +54,7 @@ def test_no_changes(run_cli):
     assert result.stdout == "no changes\n"
 
 
-def test_check_and_diff_against_the_database(tmp_path, run_cli):
+def test_check_and_diff_against_the_database(tmp_path, database, run_cli):
     import shutil
 
     from selfassess import store
@@ -63,7 +63,7 @@ def test_check_and_diff_against_the_database(tmp_path, run_cli):
     banks = tmp_path / "banks"
     banks.mkdir()
     shutil.copy(V1_BANKS / "solity.yaml", banks)
-    db_path = tmp_path / "s.db"
+    db_path = database
     db = store.connect(db_path)
     store.create_response(db, load_bank(banks / "solity.yaml"), "en")  # keeps the snapshot
     db.conn.close()

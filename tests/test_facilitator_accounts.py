@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from selfassess import accounts, store
+from tests.conftest import stored_bytes
 
 
 @pytest.fixture
-def db_path(tmp_path):
-    return str(tmp_path / "acc.db")
+def db_path(database):
+    return database
 
 
 def test_add_list_passwd_remove(run_cli, db_path):
@@ -67,10 +66,9 @@ def test_no_plain_text_password_anywhere(db_path):
     accounts.add(db, "x@y.eu", "correct horse battery")
     accounts.log_in(db, "x@y.eu", "wrong guess here", "10.0.0.1")
     db.conn.close()
-    with open(db_path, "rb") as fh:
-        raw = fh.read()
+    raw = stored_bytes(db_path)
     assert b"correct horse battery" not in raw and b"wrong guess here" not in raw
-    stored = sqlite3.connect(db_path).execute("SELECT password_hash FROM facilitators").fetchone()[0]
+    stored = store.open_database(db_path).conn.execute("SELECT password_hash FROM facilitators").fetchone()[0]
     assert stored.startswith("scrypt:")
 
 

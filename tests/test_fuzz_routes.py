@@ -40,7 +40,7 @@ from selfassess.bank.synthetic import random_answers
 from selfassess.resources import PACKAGE_DIR
 from selfassess.web import create_app
 from selfassess.web.preview import create_preview_app
-from tests.conftest import V1_BANKS, Respondent, csrf_token
+from tests.conftest import ENGINES, V1_BANKS, Respondent, csrf_token, fresh_database
 from tests.test_take_flow import answer_all
 
 EXAMPLES = 25  # per route, method and login state, CSRF off
@@ -179,11 +179,15 @@ def join_and_submit(app: Flask, code: str, bank: Any, seed: int | None) -> str:
     return respondent.token
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    path = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
+@pytest.fixture(scope="module", params=ENGINES)
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    with fresh_database(request.param, tmp_path_factory.mktemp("fuzz"), "fuzz.db") as path:
+        yield from _world(path)
+
+
+def _world(path: str) -> Iterator[World]:
     config = {
-        "SELFASSESS_DATABASE": str(path),
+        "SELFASSESS_DATABASE": path,
         "SECRET_KEY": "fuzz",
         "TESTING": True,
         "SELFASSESS_MIN_PEERS": 2,  # so that the peer figures are drawn with three providers
@@ -197,7 +201,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     preview_open.config.update(WTF_CSRF_ENABLED=False, TESTING=True)
     preview_guarded.config.update(TESTING=True)
 
-    db = store.connect(str(path))
+    db = store.connect(path)
     owner = accounts.add(db, EMAIL, PASSWORD)
     accounts.add(db, OTHER_EMAIL, PASSWORD)
     cohort = cohorts.create(db, owner.id, "go-international", "Fuzz cohort")

@@ -22,7 +22,7 @@ from selfassess.bank.answers import check_answers
 from selfassess.bank.pages import bank_pages
 from selfassess.bank.synthetic import random_answers
 from selfassess.scoring.engine import score
-from tests.conftest import Respondent, csrf_token, form_values
+from tests.conftest import Respondent, csrf_token, form_values, sqlite_only
 from tests.test_facilitate import login, world  # noqa: F401  (a fixture)
 from tests.test_take_flow import answer_all
 
@@ -327,6 +327,7 @@ def test_start_again_from_these_answers_keeps_the_cohort(app, world):  # noqa: F
 # 12. files and logs --------------------------------------------------------------------------
 
 
+@sqlite_only
 def test_the_database_file_is_private(app):
     mode = stat.S_IMODE(os.stat(app.config["SELFASSESS_DATABASE"]).st_mode)
     assert mode == 0o600

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 
 import pytest
 
 from selfassess import accounts, cohorts, mail, store
 from selfassess.web import create_app
-from tests.conftest import Respondent, csrf_token
+from tests.conftest import Respondent, csrf_token, stored_bytes
 from tests.smtp import REFUSED, smtp_server
 from tests.smtp import parts as mail_parts
 
@@ -24,10 +23,10 @@ def inbox():
         yield server
 
 
-def make_app(tmp_path: Path, **config: object):
+def make_app(database: str, **config: object):
     return create_app(
         {
-            "SELFASSESS_DATABASE": str(tmp_path / "mail.db"),
+            "SELFASSESS_DATABASE": database,
             "SECRET_KEY": "test",
             "TESTING": True,
             "SELFASSESS_RATE_LIMIT": "100000 per minute",
@@ -37,8 +36,8 @@ def make_app(tmp_path: Path, **config: object):
 
 
 @pytest.fixture
-def mail_app(tmp_path, inbox):
-    return make_app(tmp_path, SELFASSESS_SMTP_URL=inbox.url, SELFASSESS_BASE_URL=BASE)
+def mail_app(database, inbox):
+    return make_app(database, SELFASSESS_SMTP_URL=inbox.url, SELFASSESS_BASE_URL=BASE)
 
 
 def link_in(text: str) -> str:
@@ -90,7 +89,7 @@ def test_smtp_urls_are_read(url, server):
 )
 def test_a_wrong_smtp_url_stops_the_start_with_what_to_write(tmp_path, url, words):
     with pytest.raises(mail.MailSettingError) as caught:
-        make_app(tmp_path, SELFASSESS_SMTP_URL=url)
+        make_app(str(tmp_path / "mail.db"), SELFASSESS_SMTP_URL=url)
     message = str(caught.value)
     assert "SELFASSESS_SMTP_URL" in message and words in message and "write it like smtp://" in message
 
@@ -146,7 +145,7 @@ def test_the_resume_link_is_sent_in_the_response_language(mail_app, inbox):
     assert f'href="{BASE}/r/{respondent.token}"' in html and 'lang="nb"' in html
     assert "Alle som har lenken" in text and "Lenken din" in html
     # The address is used for this e-mail only.
-    db = Path(mail_app.config["SELFASSESS_DATABASE"]).read_bytes()
+    db = stored_bytes(mail_app.config["SELFASSESS_DATABASE"])
     assert b"provider@school.no" not in db
 
 
@@ -162,8 +161,8 @@ def test_a_wrong_address_is_shown_at_its_field(mail_app, inbox, email, words):
     assert inbox.messages == []
 
 
-def test_the_send_link_form_cannot_fill_an_inbox(tmp_path, inbox):
-    limited = make_app(tmp_path, SELFASSESS_SMTP_URL=inbox.url)
+def test_the_send_link_form_cannot_fill_an_inbox(database, inbox):
+    limited = make_app(database, SELFASSESS_SMTP_URL=inbox.url)
     client = limited.test_client()
     respondent = Respondent(client)
     saved = respondent.get("/saved").get_data(as_text=True)
@@ -251,10 +250,10 @@ def test_only_the_cohorts_facilitators_may_send(mail_app, inbox, cohort_world):
     assert client.get(url).status_code == 404
 
 
-def test_an_unreachable_server_is_reported_per_address(tmp_path):
+def test_an_unreachable_server_is_reported_per_address(database):
     from tests.smtp import free_port
 
-    app = make_app(tmp_path, SELFASSESS_SMTP_URL=f"smtp://127.0.0.1:{free_port()}")
+    app = make_app(database, SELFASSESS_SMTP_URL=f"smtp://127.0.0.1:{free_port()}")
     db = store.connect(app.config["SELFASSESS_DATABASE"])
     owner = accounts.add(db, "owner@agency.eu", PASSWORD)
     cohort = cohorts.create(db, owner.id, "go-international", "Seminar")
@@ -291,7 +290,7 @@ def test_password_reset_by_e_mail(mail_app, inbox, cohort_world):
     assert link in html and "60 minutes" in text
     path = link.removeprefix(BASE)
     token = path.rsplit("/", 1)[1]
-    db_bytes = Path(mail_app.config["SELFASSESS_DATABASE"]).read_bytes()
+    db_bytes = stored_bytes(mail_app.config["SELFASSESS_DATABASE"])
     assert token.encode() not in db_bytes  # only its hash is kept
 
     page = client.get(path).get_data(as_text=True)

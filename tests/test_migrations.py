@@ -21,6 +21,10 @@ from selfassess.scoring.engine import score
 from selfassess.store.schema import LADDER, MIGRATIONS
 from tests.conftest import V1_BANKS
 
+# The history of SQLite files (user_version ladder, sqlite-utils migrations); a PostgreSQL
+# database starts at v12 (tests/test_store.py, tests/test_store_postgres.py).
+pytestmark = pytest.mark.sqlite_only
+
 # The schema of user_version 1, as the first ladder step (_create_v1 in 61a63cf) made it.
 V1_SCHEMA = """
 CREATE TABLE "organisations" (
@@ -177,7 +181,9 @@ def test_ladder_database_upgrades_with_its_data(tmp_path, fresh, bank, version):
     ladder_database(path, fresh, version)
     db = store.connect(path)  # what a start of the app does: migrate, then register the banks
     store.register_profile(db, bank)
-    assert [m.name for m in MIGRATIONS.applied(db)] == [m.name for m in MIGRATIONS.pending(sqlite_utils.Database(memory=True))]
+    assert [m.name for m in MIGRATIONS.applied(db)] == [
+        m.name for m in MIGRATIONS.pending(sqlite_utils.Database(memory=True))
+    ]
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     db.conn.close()
     for table in TABLES:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from selfassess import store
 from selfassess.demo import create_demo_data
 
 
 def sectors_of(path: str, token: str) -> list[str]:
-    conn = sqlite3.connect(path)
+    conn = store.open_database(path).conn
     value = conn.execute(
         "SELECT a.value FROM answers a JOIN responses r ON r.id = a.response_id WHERE r.token = ? AND a.question_id = 'sectors'",
         [token],
@@ -34,7 +33,7 @@ def test_each_chosen_sector_is_a_peer_group(app, client):
     assert client.get(f"/r/{token}/report.json?peers=sectors:{other}").status_code == 400
 
     # Each sector group counts every provider that chose the sector, incrementally as after a rebuild.
-    conn = sqlite3.connect(path)
+    conn = store.open_database(path).conn
     for sector in chosen:
         members = sum(1 for t in tokens if sector in sectors_of(path, t))
         counted = conn.execute(
@@ -44,7 +43,8 @@ def test_each_chosen_sector_is_a_peer_group(app, client):
         assert counted == members
     before = sorted(conn.execute("SELECT * FROM peer_buckets WHERE n != 0").fetchall())
     db = store.connect(path)
-    store.rebuild_peer_buckets(db)
+    with db.conn:
+        store.rebuild_peer_buckets(db)
     assert sorted(conn.execute("SELECT * FROM peer_buckets WHERE n != 0").fetchall()) == before
 
 
@@ -53,7 +53,7 @@ def test_groups_are_named_by_the_providers_own_answer(app, client):
     bank = app.extensions["selfassess_catalog"].get("go-international")
     token = create_demo_data(path, [bank], 6, seed=3)[0]
     html = client.get(f"/r/{token}/report").get_data(as_text=True)
-    country = json.loads(sqlite3.connect(path).execute(
+    country = json.loads(store.open_database(path).conn.execute(
         "SELECT a.value FROM answers a JOIN responses r ON r.id = a.response_id WHERE r.token = ? AND a.question_id = 'country'",
         [token],
     ).fetchone()[0])  # fmt: skip

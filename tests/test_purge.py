@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from selfassess import purge, store
 from selfassess.bank.synthetic import random_answers
 from selfassess.web import create_app
-from tests.conftest import Respondent
+from tests.conftest import Respondent, query
 from tests.test_take_flow import answer_all
 
 # (name, answers, last touched that many days ago, expected to go with the default 180 days)
@@ -31,18 +30,15 @@ def days_ago(days: float) -> str:
 
 def touch(path: str, token: str, days: float) -> None:
     """Pretend the response was last changed *days* ago."""
-    with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE responses SET updated_at = ? WHERE token = ?", [days_ago(days), token])
+    query(path, "UPDATE responses SET updated_at = ? WHERE token = ?", [days_ago(days), token])
 
 
 def tokens(path: str) -> set[str]:
-    with sqlite3.connect(path) as conn:
-        return {row[0] for row in conn.execute("SELECT token FROM responses")}
+    return {row[0] for row in query(path, "SELECT token FROM responses")}
 
 
 def answer_count(path: str) -> int:
-    with sqlite3.connect(path) as conn:
-        return int(conn.execute("SELECT count(*) FROM answers").fetchone()[0])
+    return int(query(path, "SELECT count(*) FROM answers")[0][0])
 
 
 @pytest.fixture

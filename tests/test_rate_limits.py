@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 
 import pytest
@@ -17,10 +16,10 @@ from tests.conftest import Respondent, csrf_token
 LIMIT = 5
 
 
-def make_app(tmp_path, **config) -> Flask:
+def make_app(database: str, **config) -> Flask:
     return create_app(
         {
-            "SELFASSESS_DATABASE": str(tmp_path / "limits.db"),
+            "SELFASSESS_DATABASE": database,
             "SECRET_KEY": "test",
             "TESTING": True,
             "SELFASSESS_RATE_LIMIT": f"{LIMIT} per minute",
@@ -30,8 +29,8 @@ def make_app(tmp_path, **config) -> Flask:
 
 
 @pytest.fixture
-def limited(tmp_path) -> Flask:
-    return make_app(tmp_path)
+def limited(database) -> Flask:
+    return make_app(database)
 
 
 def start(client, address="192.0.2.1", **headers):
@@ -45,7 +44,7 @@ def start(client, address="192.0.2.1", **headers):
 
 
 def drafts(app: Flask) -> int:
-    with sqlite3.connect(app.config["SELFASSESS_DATABASE"]) as conn:
+    with store.open_database(app.config["SELFASSESS_DATABASE"]).conn as conn:
         return int(conn.execute("SELECT count(*) FROM responses").fetchone()[0])
 
 
@@ -122,8 +121,8 @@ def test_a_refusal_on_a_json_address_is_json(limited):
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
 
 
-def test_logins_from_one_address_are_limited(tmp_path):
-    app = make_app(tmp_path, SELFASSESS_RATE_LIMIT="1000 per minute")
+def test_logins_from_one_address_are_limited(database):
+    app = make_app(database, SELFASSESS_RATE_LIMIT="1000 per minute")
     db = store.connect(app.config["SELFASSESS_DATABASE"])
     accounts.add(db, "owner@agency.eu", "a long password")
     db.conn.close()
@@ -140,8 +139,8 @@ def test_logins_from_one_address_are_limited(tmp_path):
     assert app.test_client().get("/facilitator/login").status_code == 200
 
 
-def test_the_default_limit_lets_a_class_behind_one_address_start(tmp_path):
-    app = create_app({"SELFASSESS_DATABASE": str(tmp_path / "class.db"), "SECRET_KEY": "t", "TESTING": True})
+def test_the_default_limit_lets_a_class_behind_one_address_start(database):
+    app = create_app({"SELFASSESS_DATABASE": database, "SECRET_KEY": "t", "TESTING": True})
     clients = [app.test_client() for _ in range(30)]
     assert {Respondent(c).token for c in clients} and drafts(app) == 30
     # ...and each learner may press Start once more (a second tab, another language).
@@ -175,7 +174,7 @@ def test_memory_storage_is_the_default(limited):
 )
 def test_a_bad_setting_stops_the_start_with_what_to_write(tmp_path, setting, value, words):
     with pytest.raises(SettingError, match=words):
-        make_app(tmp_path, **{setting: value})
+        make_app(str(tmp_path / "limits.db"), **{setting: value})
 
 
 REDIS = "redis://127.0.0.1:6379"
@@ -197,6 +196,7 @@ def reachable_redis() -> str:
 def test_two_servers_share_their_counts_in_redis(tmp_path):
     # Without a reachable Redis each app would fall back to counting in memory: 302 x 3 on the second.
     shared = {"SELFASSESS_RATE_LIMIT_STORAGE": reachable_redis(), "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex}
-    first, second = make_app(tmp_path, **shared), make_app(tmp_path, **shared)
+    database = str(tmp_path / "limits.db")
+    first, second = make_app(database, **shared), make_app(database, **shared)
     assert [start(first.test_client()).status_code for _ in range(3)] == [302] * 3
     assert [start(second.test_client()).status_code for _ in range(3)] == [302, 302, 429]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 
 import pytest
 
@@ -47,7 +46,7 @@ def world(app):
     path = app.config["SELFASSESS_DATABASE"]
     bank = app.extensions["selfassess_catalog"].get("go-international")
     tokens = create_demo_data(path, [bank], 6, seed=4)
-    conn = sqlite3.connect(path)
+    conn = store.open_database(path).conn
     with conn:
         now, old = (
             conn.execute("SELECT id, organisation_id FROM responses WHERE token = ?", [t]).fetchone()

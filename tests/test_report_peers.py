@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import sqlite3
 import statistics
 
 import pytest
@@ -22,7 +21,7 @@ def bank(app):
 
 def raw_peers(path, bank_id, token, dimension, group=None, include_me=False):
     """The peer scores of one response, straight from the tables, without the app's code."""
-    conn = sqlite3.connect(path)
+    conn = store.open_database(path).conn
     me = conn.execute("SELECT id, organisation_id FROM responses WHERE token = ?", [token]).fetchone()
     rows = conn.execute(
         """SELECT r.organisation_id, r.id, s.score FROM responses r JOIN scores s ON s.response_id = r.id

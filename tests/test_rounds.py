@@ -25,9 +25,9 @@ def roles_folder(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def world(tmp_path):
+def world(tmp_path, database):
     catalog = Catalog.load(roles_folder(tmp_path))
-    db = store.connect(tmp_path / "rounds.db")
+    db = store.connect(database)
     return db, catalog, catalog.get("roles")
 
 
@@ -157,7 +157,7 @@ def test_gaps_name_the_largest_difference(world):
     assert top.points == pytest.approx(43.75)
 
 
-def test_a_submit_racing_the_close_is_in_the_result_or_refused(world, tmp_path, monkeypatch):
+def test_a_submit_racing_the_close_is_in_the_result_or_refused(world, database, monkeypatch):
     db, catalog, bank = world
     found = coordinate(db, catalog, bank)
     for staff in STAFF:
@@ -171,7 +171,7 @@ def test_a_submit_racing_the_close_is_in_the_result_or_refused(world, tmp_path, 
     racers: list[threading.Thread] = []
 
     def submit_late() -> None:
-        other = store.connect(tmp_path / "rounds.db")
+        other = store.connect(database)
         try:
             outcome.append(assessments.submit(other, assessments.open_by_token(other, catalog, late.token)).ok)
         except assessments.RoundClosed as refused:
@@ -194,13 +194,13 @@ def test_a_submit_racing_the_close_is_in_the_result_or_refused(world, tmp_path, 
     assert outcome and (outcome[0] is True) == (submitted["staff"] == 3)
 
 
-def test_demo_data_of_a_bank_with_roles_is_closed_rounds_of_several_respondents(tmp_path):
+def test_demo_data_of_a_bank_with_roles_is_closed_rounds_of_several_respondents(tmp_path, database):
     from selfassess.demo import create_demo_data
 
     catalog = Catalog.load(roles_folder(tmp_path))
     bank = catalog.get("roles")
-    tokens = create_demo_data(tmp_path / "demo.db", [bank], 12, seed=7)
-    db = store.connect(tmp_path / "demo.db")
+    tokens = create_demo_data(database, [bank], 12, seed=7)
+    db = store.connect(database)
     sizes, below = [], 0
     for token in tokens:
         found = rounds.open_round(db, catalog, token)
@@ -213,4 +213,4 @@ def test_demo_data_of_a_bank_with_roles_is_closed_rounds_of_several_respondents(
             role: g.respondents for role, g in org.groups.items()
         }
     assert len(tokens) == 12 and max(sizes) >= 5 and 0 < below < len(sizes) / 2
-    assert create_demo_data(tmp_path / "demo.db", [bank], 12) == []  # tops up, adds nothing more
+    assert create_demo_data(database, [bank], 12) == []  # tops up, adds nothing more

@@ -15,10 +15,10 @@ from tests.conftest import V1_BANKS
 
 
 @pytest.fixture
-def world(tmp_path):
+def world(database):
     """A cohort: two organisations that re-submitted (one then started a draft), one with only a draft."""
     bank = load_bank(V1_BANKS / "go-international.yaml")
-    db = store.connect(tmp_path / "c.db")
+    db = store.connect(database)
     store.register_profile(db, bank)
     owner = accounts.add(db, "owner@agency.eu", "a long password")
     cohort = cohorts.create(db, owner.id, bank.id, "Seminar")

@@ -25,10 +25,8 @@ def folder(tmp_path):
     return banks
 
 
-def make_app(folder, tmp_path):
-    return create_app(
-        {"SELFASSESS_QUESTIONNAIRES": str(folder), "SELFASSESS_DATABASE": str(tmp_path / "v.db"), "SECRET_KEY": "t"}
-    )
+def make_app(folder, database):
+    return create_app({"SELFASSESS_QUESTIONNAIRES": str(folder), "SELFASSESS_DATABASE": database, "SECRET_KEY": "t"})
 
 
 def submit(app, seed):
@@ -40,8 +38,8 @@ def submit(app, seed):
     return respondent.token
 
 
-def test_reports_survive_edits_and_deletion(folder, tmp_path):
-    app = make_app(folder, tmp_path)
+def test_reports_survive_edits_and_deletion(folder, database):
+    app = make_app(folder, database)
     old_tokens = [submit(app, seed) for seed in range(6)]
     path = folder / "go-international.yaml"
     text = path.read_text(encoding="utf-8")
@@ -52,19 +50,19 @@ def test_reports_survive_edits_and_deletion(folder, tmp_path):
         ),
         encoding="utf-8",
     )
-    app = make_app(folder, tmp_path)  # restarted with the edited bank
+    app = make_app(folder, database)  # restarted with the edited bank
     old = app.test_client().get(f"/r/{old_tokens[0]}/report").get_data(as_text=True)
     assert "Strategy and leadership" in old and "Strategy and management" not in old
     new_token = submit(app, 99)
     new = app.test_client().get(f"/r/{new_token}/report").get_data(as_text=True)
     assert "Strategy and management" in new
-    db = store.connect(tmp_path / "v.db")
+    db = store.connect(database)
     versions = {row[0] for row in db.conn.execute("SELECT bank_version FROM responses")}
     assert versions == {"2026.1", "2026.2"}
     # Peers across compatible versions: providers of the old version are the new one's peers,
     # and the report says so (with enough of them for released figures; little noise for the test).
     old_bank = load_text(store.snapshot(db, store.get_response(db, old_tokens[0]).bank_hash), "old")
-    create_demo_data(str(tmp_path / "v.db"), [old_bank], 150, seed=5)
+    create_demo_data(database, [old_bank], 150, seed=5)
     app.config.update(SELFASSESS_PRIVACY_EPSILON=50.0, SELFASSESS_PRIVACY_YEARLY_EPSILON=10_000.0)
     new = app.test_client().get(f"/r/{new_token}/report").get_data(as_text=True)
     peers = app.test_client().get(f"/r/{new_token}/report.json").get_json()["peers"]
@@ -73,5 +71,5 @@ def test_reports_survive_edits_and_deletion(folder, tmp_path):
     # The file deleted: the stored text still renders the old reports.
     path.unlink()
     (folder / "other.yaml").write_text(text.replace("id: go-international", "id: other"), encoding="utf-8")
-    app = make_app(folder, tmp_path)
+    app = make_app(folder, database)
     assert "Strategy and leadership" in app.test_client().get(f"/r/{old_tokens[1]}/report").get_data(as_text=True)

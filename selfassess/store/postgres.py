@@ -92,10 +92,11 @@ class PgConnection:
         self._state = _State()
 
     def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> PgCursor:
-        return self._run(lambda cur: cur.execute(placeholders(sql), parameters))
+        return self._run(lambda cur: cur.execute(placeholders(sql), _text_safe(parameters)))
 
     def executemany(self, sql: str, seq_of_parameters: Iterable[Sequence[Any]]) -> PgCursor:
-        return self._run(lambda cur: cur.executemany(placeholders(sql), seq_of_parameters))
+        rows = [_text_safe(row) for row in seq_of_parameters]
+        return self._run(lambda cur: cur.executemany(placeholders(sql), rows))
 
     def _run(self, statement: Any) -> PgCursor:
         conn = self._state.conn
@@ -135,12 +136,22 @@ class PgConnection:
         finally:
             self.pool.putconn(conn)  # a broken connection is discarded by the pool
 
+    def commit(self) -> None:
+        """Nothing to do: outside a ``with`` block each statement commits on its own."""
+
     def close(self) -> None:
         """Nothing to close: connections belong to the pool, which lives as long as the process."""
 
     @property
     def in_transaction(self) -> bool:
         return self._state.conn is not None
+
+
+def _text_safe(parameters: Sequence[Any] | None) -> Sequence[Any] | None:
+    """PostgreSQL text cannot hold NUL: U+FFFD stands in (a token with one then matches nothing, as on SQLite)."""
+    if parameters is None or not any(isinstance(p, str) and "\x00" in p for p in parameters):
+        return parameters
+    return [p.replace("\x00", "\ufffd") if isinstance(p, str) else p for p in parameters]
 
 
 def _read(conn: psycopg.Connection[Any], statement: Any) -> PgCursor:
