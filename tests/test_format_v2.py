@@ -611,6 +611,12 @@ def test_preview_offers_dont_know_and_scores_figures_with_sources(tmp_path):
     assert result["problems"] == []
     assert result["dimensions"]["reach"]["score"] == pytest.approx(250 / 3)
     assert result["overall"]["score"] == pytest.approx((100 + 250 / 3 + 50) / 3)
+    # The links of the level reached: established preparation shows Europass, not the language support.
+    assert '<ul class="resources" data-resources="preparation"></ul>' in html
+    assert result["dimensions"]["preparation"]["resources"] == [
+        {"title": "Europass Mobility", "url": "https://europass.europa.eu/en/europass-digital-tools/europass-mobility"}
+    ]
+    assert result["dimensions"]["recognition"]["resources"] == []
 
 
 def test_organisation_report_shows_dont_know_per_reached_group_and_resources(tmp_path, database):

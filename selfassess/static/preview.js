@@ -73,6 +73,16 @@
         row.querySelector(".dim-counted").textContent = d.counted + " / " + d.of;
         var advice = document.querySelector("[data-advice='" + id + "']");
         if (advice) { advice.textContent = d.advice || "–"; }
+        var links = document.querySelector("[data-resources='" + id + "']");
+        if (links) {
+          links.textContent = "";
+          (d.resources || []).forEach(function (r) {
+            var item = document.createElement("li");
+            var a = document.createElement("a");
+            a.href = r.url; a.textContent = r.title;
+            item.appendChild(a); links.appendChild(item);
+          });
+        }
       });
       if (result.report) {
         document.getElementById("report-level").textContent = result.report.level;

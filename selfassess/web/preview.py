@@ -121,6 +121,7 @@ def score_answers() -> Any:
                 "counted": r.counted,
                 "of": r.of,
                 "advice": _advice(bank, dim_id, r.level, lang),
+                "resources": _resources(bank, dim_id, r.level, lang),
             }
             for dim_id, r in result.dimensions.items()
         },
@@ -138,6 +139,14 @@ def score_answers() -> Any:
         },
         "problems": checked.problems,
     }
+
+
+def _resources(bank: Questionnaire, dim_id: str, level: str | None, lang: str) -> list[dict[str, str]]:
+    """The dimension's links for the level it reaches, as the report's next steps show them."""
+    dimension = bank.dimension(dim_id)
+    if dimension is None or level is None:
+        return []
+    return [{"title": link.title.get(lang), "url": link.url_for(lang)} for link in dimension.resources_for(level)]
 
 
 def _advice(bank: Questionnaire, dim_id: str, level: str | None, lang: str) -> str | None:
