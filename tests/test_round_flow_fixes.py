@@ -374,3 +374,43 @@ def test_the_api_gives_a_respondent_no_result_and_the_coordinator_the_organisati
     close(coordinator, token)
     result = coordinator.get(f"/api/responses/{token}").get_json()["result"]
     assert result["overall"]["score"] is not None
+
+
+# --- in Chromium: the pages fit a phone and pass axe-core -----------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["en", "da"])
+def test_the_round_and_review_pages_fit_390_px_and_pass_axe(app, browser, lang):
+    from tests.browser import axe_violations, live_server
+
+    coordinator = app.test_client()
+    home = coordinator.get("/").get_data(as_text=True)
+    started = coordinator.post("/start/roles", data={"csrf_token": csrf_token(home), "lang": lang})
+    token = started.headers["Location"].split("/")[2]
+    page = coordinator.get(f"/r/{token}/page/1").get_data(as_text=True)
+    coordinator.post(f"/r/{token}/page/1", data={"csrf_token": csrf_token(page), "action": "next", "size": "small",
+                                                 "_organisation": "Aarhus Tech"})  # fmt: skip
+    links = role_links(coordinator, token)
+    leader = app.test_client()
+    answered = join(links["leaders"], leader)
+    answer_all(leader, answered, LEADER)
+    review = leader.get(f"/r/{answered}/review").get_data(as_text=True)
+    assert leader.post(f"/r/{answered}/submit", data={"csrf_token": csrf_token(review)}).status_code == 302
+    learner = join(links["learners"], app.test_client())
+    answer_all(app.test_client(), learner, LEARNER)
+    with live_server(app) as url:
+        context = browser.new_context()
+        view = context.new_page()
+        for width in (390, 1280):
+            view.set_viewport_size({"width": width, "height": 900})
+            for path in (f"/c/{token}", f"/r/{learner}/review", f"/r/{learner}/page/1"):
+                view.goto(url + path)
+                assert not axe_violations(view), (path, width)
+                # Nothing wider than the screen: the page does not scroll sideways, nor does a table.
+                assert view.evaluate("document.documentElement.scrollWidth <= innerWidth"), (path, width)
+                overflowing = view.evaluate(
+                    "[...document.querySelectorAll('.table-scroll')].filter(d => d.scrollWidth > d.clientWidth).length"
+                )
+                assert overflowing == 0, (path, width)
+        context.close()
