@@ -21,7 +21,7 @@ from selfassess.bank.model import Questionnaire
 from selfassess.scoring.rubrics.base import Result
 from selfassess.store.connection import Connection, Db
 from selfassess.store.counting import counting_response
-from selfassess.store.dialect import list_items, serialise
+from selfassess.store.dialect import is_postgres, list_items, serialise
 
 if TYPE_CHECKING:
     from selfassess.store.responses import Response
@@ -156,7 +156,16 @@ def _count_in_peers(conn: Connection, bank_id: str, response_id: int, step: int)
 
 
 def rebuild_peer_buckets(db: Db) -> None:
-    """Recount ``peer_buckets`` from ``scores`` (after a migration or a bulk load)."""
+    """Recount ``peer_buckets`` from ``scores`` (after a migration or a bulk load).
+
+    Inside the caller's transaction; on PostgreSQL it first waits to be the only writer of
+    each bank's counts (in one order, as submits take them), so no submit's +1 falls between
+    the DELETE and the recount.
+    """
+    if is_postgres(db):  # SQLite: the caller's transaction holds the one write lock already
+        counted = "SELECT DISTINCT bank_id FROM scores WHERE latest = 1 AND score IS NOT NULL ORDER BY bank_id"
+        for (bank_id,) in db.execute(counted).fetchall():
+            serialise(db.conn, "peer_index", bank_id)
     db.execute("DELETE FROM peer_buckets")
     db.execute(
         """INSERT INTO peer_buckets (bank_id, grp, grp_value, dimension, bucket, n)
