@@ -14,7 +14,9 @@ from tests.conftest import csrf_token, form_values, query
 from tests.test_coordinate import COMPANY, LEADER, LEARNER, STAFF, answer, cohort_round, role_links, start_round
 from tests.test_rounds import roles_folder
 
-SHARED_NOTE = "Your answer to this question is shown word for word, without your name, to the coordinator of this round."
+SHARED_NOTE = (
+    "Your answer to this question is shown word for word, without your name, to the coordinator of this round."
+)
 
 
 @pytest.fixture
@@ -280,7 +282,9 @@ def test_starting_the_next_round_twice_makes_one_round(app, database):
     assert query(database, "SELECT COUNT(*) FROM responses")[0][0] == responses_before + 1  # no stray draft
     # The new round carries the profile over.
     later = first.headers["Location"].split("/")[2]
-    assert "The questions about your organisation are answered." in main_text(coordinator.get(f"/c/{later}").get_data(as_text=True))
+    assert "The questions about your organisation are answered." in main_text(
+        coordinator.get(f"/c/{later}").get_data(as_text=True)
+    )
     # Closing the new round, and then starting from the first round's page, starts a third.
     answer(app.test_client(), role_links(coordinator, later)["leaders"], LEADER)
     close(coordinator, later)
