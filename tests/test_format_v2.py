@@ -497,6 +497,31 @@ def test_a_figure_without_its_source_is_asked_again(client):
     assert answers["reach_share"] == "dk"
 
 
+def test_not_applicable_and_no_data_together_are_refused(tmp_path, database):
+    folder = tmp_path / "both"
+    folder.mkdir()
+    text = TEXT.replace(
+        "        allow_dont_know: true\n        trustworthiness: true\n",
+        "        allow_na: true\n        allow_dont_know: true\n        trustworthiness: true\n",
+    )
+    (folder / "format-v2.yaml").write_text(text, encoding="utf-8")
+    both = create_app(
+        {
+            "SELFASSESS_DATABASE": database,
+            "SELFASSESS_QUESTIONNAIRES": str(folder),
+            "SECRET_KEY": "t",
+            "TESTING": True,
+            "SELFASSESS_RATE_LIMIT": "100000 per minute",
+        }
+    )
+    respondent = Respondent(both.test_client(), "format-v2", lang="da")
+    page = respondent.get("/page/3").get_data(as_text=True)
+    assert ">Ikke relevant</label>" in page and ">Ingen data</label>" in page
+    html = respondent.post_page(3, {"reach_share": ["7", "na", "dk"], "reach_funding": "grants"}).get_data(as_text=True)
+    assert "Vælg enten “Ikke relevant” eller “Ingen data”, ikke begge dele." in html
+    assert 'value="7"' in html
+
+
 def test_multi_refuses_dont_know_with_options(client):
     respondent = Respondent(client, "format-v2")
     html = respondent.post_page(2, {"prep_tools": ["dk", "ols"]}).get_data(as_text=True)
@@ -617,6 +642,8 @@ def test_preview_offers_dont_know_and_scores_figures_with_sources(tmp_path):
         {"title": "Europass Mobility", "url": "https://europass.europa.eu/en/europass-digital-tools/europass-mobility"}
     ]
     assert result["dimensions"]["recognition"]["resources"] == []
+    # An estimate weighs half: the contribution the preview shows says so.
+    assert result["questions"]["reach_share"] == {"weight": 0.5, "s": 0.5, "contribution": 0.25}
 
 
 def test_organisation_report_shows_dont_know_per_reached_group_and_resources(tmp_path, database):

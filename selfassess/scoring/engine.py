@@ -65,15 +65,17 @@ def _mixed(bank: Questionnaire, rubric: Rubric, answers: Mapping[str, Any]) -> R
     parts = [(view, _rubric(bank, view.rubric.plugin)) for view in _parts_of(bank)]
     found: dict[str, DimensionResult] = {}
     questions: dict[str, float] = {}
+    weights: dict[str, float] = {}
     for view, part_rubric in parts:
         if not view.dimensions:
             continue
         result = part_rubric.score(view, answers)
         found.update(result.dimensions)
         questions.update(result.questions)
+        weights.update(result.weights)
     dimensions = {d.id: found[d.id] for d in bank.dimensions}  # the bank's order
     overall, level = rubric.combine(bank, dimensions)
-    return Result(overall, level, dimensions, questions)
+    return Result(overall, level, dimensions, questions, weights)
 
 
 def _round(value: float | None, digits: int | None) -> float | None:

@@ -109,7 +109,8 @@ def score_answers() -> Any:
         return {"error": str(exc)}, 409
     lang = _language(bank, request.args.get("lang"))
     levels = {lvl.id: lvl.label.get(lang) for lvl in bank.rubric.levels}
-    weights = {q.id: w for _dim, items in plan_for(bank).dimensions for q, w, *_rest in items}
+    # The rubric's weight where it gives one (a figure's source may lower it), else the question's.
+    weights = {q.id: w for _dim, items in plan_for(bank).dimensions for q, w, *_rest in items} | dict(result.weights)
     titles = {d.id: d.title.get(lang) for d in bank.dimensions}
     ranked = sorted((r.score, titles[d]) for d, r in result.dimensions.items() if r.score is not None)
     return {

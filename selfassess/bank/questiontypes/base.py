@@ -219,6 +219,10 @@ class QuestionType:
             choices.append(SelectChoice(DONT_KNOW, self.dont_know_label(_)))
         return choices
 
+    def both_reserved(self, _: Translate) -> str:
+        """Return the message for "not applicable" and "don't know" ticked together."""
+        return _("Choose either “%(na)s” or “%(dk)s”, not both.", na=_("Not applicable"), dk=self.dont_know_label(_))
+
     def dont_know_label(self, _: Translate) -> str:
         """Return how "don't know" reads on this type, in the respondent's language."""
         return _("Don't know")
@@ -247,6 +251,8 @@ class QuestionType:
         # A number that allows "not applicable" or "no data" sends a text box and check boxes under one name.
         sent = [v.strip() for v in formdata.getlist(question.id) if v.strip()]
         reserved = [v for v in reserved_answers(question) if v in sent]
+        if len(reserved) > 1:  # a number's two check boxes, both ticked: keep the figure typed
+            return Posted(next((v for v in sent if v not in reserved), ""), error=self.both_reserved(_))
         raw = reserved[0] if reserved else (sent[0] if sent else "")
         if not raw:
             return Posted(raw, cleared=True)

@@ -189,11 +189,13 @@ class Number(QuestionType):
             return super().read_post(question, formdata, _)
         sent = [v.strip() for v in formdata.getlist(question.id) if v.strip()]
         reserved = [v for v in reserved_answers(question) if v in sent]
-        if reserved:  # "not applicable" and "no data" have no source to ask for
-            return self.posted(question, reserved[0], _)
-        figure_sent = sent[0] if sent else ""
+        figure_sent = next((v for v in sent if v not in reserved), "")
         source = next((v for v in formdata.getlist(self.source_field(question)) if v), "")
         typed = {"value": figure_sent, "source": source}
+        if len(reserved) > 1:
+            return Posted(typed, error=self.both_reserved(_))
+        if reserved:  # "not applicable" and "no data" have no source to ask for
+            return self.posted(question, reserved[0], _)
         if not figure_sent:
             return Posted(typed, cleared=True)
         value, error = self._figure(question, figure_sent)

@@ -59,6 +59,9 @@ class Result:
     dimensions: Mapping[str, DimensionResult]
     # Per question id: the normalised score in [0, 1] of each counted question.
     questions: Mapping[str, float] = field(default_factory=dict)
+    # Per question id: the weight a counted question had, where a rubric weighs questions (after
+    # the factor of a figure's source); shown by the preview, never compared.
+    weights: Mapping[str, float] = field(default_factory=dict, compare=False)
 
 
 class Rubric:

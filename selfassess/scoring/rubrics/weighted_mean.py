@@ -39,6 +39,7 @@ class WeightedMean(Rubric):
         factors: Mapping[Any, float] = bank.rubric.settings.get("trustworthiness") or {}
         dimensions: dict[str, DimensionResult] = {}
         per_question: dict[str, float] = {}
+        per_weight: dict[str, float] = {}
         # One pass, no intermediate lists: this is the hot loop of benchmarks and demo data.
         for dim, items in plan.dimensions:
             weights = weighted = 0.0
@@ -57,10 +58,11 @@ class WeightedMean(Rubric):
                     weighted += weight * s
                     counted += 1
                     per_question[question.id] = s
+                    per_weight[question.id] = weight
             score = 100.0 * weighted / weights if counted else None
             dimensions[dim.id] = DimensionResult(score, level_for(bank, score), counted, len(items))
         overall, level = self.combine(bank, dimensions)
-        return Result(overall, level, dimensions, per_question)
+        return Result(overall, level, dimensions, per_question, per_weight)
 
 
 @hookimpl
