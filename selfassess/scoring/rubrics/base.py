@@ -59,8 +59,8 @@ class Result:
     dimensions: Mapping[str, DimensionResult]
     # Per question id: the normalised score in [0, 1] of each counted question.
     questions: Mapping[str, float] = field(default_factory=dict)
-    # Per question id: the weight a counted question had, where a rubric weighs questions (after
-    # the factor of a figure's source); shown by the preview, never compared.
+    # Per question id: the weight of a counted question where the rubric changed it (weighted-mean:
+    # by the factor of a figure's source); the preview shows it; never compared.
     weights: Mapping[str, float] = field(default_factory=dict, compare=False)
 
 

@@ -54,11 +54,11 @@ class WeightedMean(Rubric):
                         weight = weight * float(factors.get(answer.get("source"), 1.0))
                         if weight <= 0:
                             continue  # a source the rubric does not trust at all counts like no answer
+                        per_weight[question.id] = weight
                     weights += weight
                     weighted += weight * s
                     counted += 1
                     per_question[question.id] = s
-                    per_weight[question.id] = weight
             score = 100.0 * weighted / weights if counted else None
             dimensions[dim.id] = DimensionResult(score, level_for(bank, score), counted, len(items))
         overall, level = self.combine(bank, dimensions)
