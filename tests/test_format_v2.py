@@ -689,3 +689,5 @@ def test_organisation_report_shows_dont_know_per_reached_group_and_resources(tmp
     assert "dont_know" not in data["result"]["groups"]["company"]
     assert data["resources"]["recognition"] == [{"title": "Europass", "url": "https://europass.europa.eu/"}]
     assert data["resources"]["strategy"] == []
+    danish = client.get(f"/c/{token}/report.json?lang=da").get_json()
+    assert danish["resources"]["recognition"] == [{"title": "Europass", "url": "https://europass.europa.eu/"}]

@@ -162,7 +162,7 @@ def report_json(token: str) -> dict[str, Any]:
         "resources": reports.next_step_resources(
             found.bank,
             {dim_id: d.level for dim_id, d in data.result.dimensions.items()},
-            found.assessment.response.language,
+            report_language(found.assessment),  # as the page: ?lang= where the bank has it
         ),
         "history": [{"closed_at": when, "score": overall} for when, overall in rounds.history(get_db(), found.round)],
     }
