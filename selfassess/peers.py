@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from selfassess import privacy, store
-from selfassess.bank.model import Questionnaire
+from selfassess.bank.model import RESERVED_ANSWERS, Questionnaire
 from selfassess.store import Db, GroupKey, Release
 
 ALL = "all"
@@ -261,7 +261,7 @@ def peer_groups(db: Db, bank: Questionnaire, response: store.Response) -> list[s
                 option = question.option(value)
                 if option is not None:
                     groups.append(f"{question.id}{VALUE_SEPARATOR}{option.key}")
-        else:
+        elif answers[question.id] not in RESERVED_ANSWERS:  # "not applicable", "don't know": no group
             groups.append(question.id)
     if response.cohort_id is not None:
         groups.append(COHORT)
