@@ -119,12 +119,6 @@ MIGRATIONS_TABLE = "schema_migrations"
 MIGRATION_LOCK = 0x5E1F_A55E
 
 
-def statements(script: str) -> list[str]:
-    """Split a script of DDL into its statements (no semicolons inside them)."""
-    lines = [line for line in script.splitlines() if not line.lstrip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
-
-
 def migrate(db: Any, history: Sequence[str], later: Sequence[tuple[str, Callable[[Any], None]]]) -> None:
     """Create the schema at the baseline if the database has none, then run the *later* steps not yet applied.
 
@@ -137,8 +131,7 @@ def migrate(db: Any, history: Sequence[str], later: Sequence[tuple[str, Callable
         applied = {row[0] for row in conn.execute(f"SELECT name FROM {MIGRATIONS_TABLE}")}
         stamp = datetime.now(UTC).isoformat()
         if BASELINE not in applied:
-            for statement in statements(TABLES):
-                conn.execute(statement)
+            conn.execute(TABLES)  # one round trip: a script without parameters
             conn.executemany(
                 f"INSERT INTO {MIGRATIONS_TABLE} (name, applied_at) VALUES (?, ?)", [(n, stamp) for n in history]
             )
