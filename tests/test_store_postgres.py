@@ -95,3 +95,14 @@ def test_fresh_databases_are_separate(tmp_path):
         store.add_organisation(store.connect(first), "only in the first")
         store.connect(second)
         assert query(second, "SELECT COUNT(*) FROM organisations") == [(0,)]
+
+
+@on_postgresql
+def test_text_sorts_byte_by_byte_as_on_sqlite_whatever_the_servers_collation(database):
+    store.connect(database)
+    columns = query(
+        database,
+        "SELECT table_name, column_name, collation_name FROM information_schema.columns"
+        " WHERE table_schema = current_schema() AND data_type = 'text' AND table_name != 'schema_migrations'",
+    )
+    assert columns and [c for c in columns if c[2] != "C"] == []
