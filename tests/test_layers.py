@@ -41,6 +41,18 @@ def test_sql_is_only_in_the_store() -> None:
     assert found == []
 
 
+def test_only_the_store_imports_the_database_drivers() -> None:
+    drivers = ("sqlite3", "sqlite_utils", "psycopg", "psycopg_pool")
+    offending = [
+        f"{path} imports {name}"
+        for path, tree in modules().items()
+        if not path.startswith("selfassess/store/")
+        for name in imported(tree)
+        if name.split(".")[0] in drivers
+    ]
+    assert offending == []
+
+
 def test_the_checks_see_sql_and_imports() -> None:
     # The patterns must catch what they are for, or the tests above prove nothing.
     assert SQL.search("SELECT id FROM responses WHERE token = ?")
