@@ -785,4 +785,12 @@ def db_copy(source: str, target: str, replace: bool, sample: int, batch: int) ->
 
 def main() -> None:
     """Run the command line."""
-    cli()
+    try:
+        cli()
+    except RuntimeError as error:
+        from selfassess.store import Unreachable  # imported already when it was raised
+
+        if not isinstance(error, Unreachable):  # a postgresql:// database whose server is down or refuses
+            raise
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)

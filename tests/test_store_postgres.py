@@ -106,3 +106,15 @@ def test_text_sorts_byte_by_byte_as_on_sqlite_whatever_the_servers_collation(dat
         " WHERE table_schema = current_schema() AND data_type = 'text' AND table_name != 'schema_migrations'",
     )
     assert columns and [c for c in columns if c[2] != "C"] == []
+
+
+def test_the_command_line_says_so_without_a_traceback():
+    import subprocess
+    import sys
+
+    url = "postgresql://someone:secret-pw@127.0.0.1:1/nowhere"
+    done = subprocess.run(
+        [sys.executable, "-m", "selfassess", "facilitator", "list", "--db", url], capture_output=True, text=True
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr and "secret-pw" not in done.stderr
+    assert done.stderr.startswith("Error: cannot connect to the PostgreSQL database postgresql://someone:***@")

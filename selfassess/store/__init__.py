@@ -76,7 +76,7 @@ from selfassess.store.cohorts import (
     remove_cohort_facilitator,
     set_cohort_open,
 )
-from selfassess.store.connection import Db, configure, connect, open_database, thread_connection
+from selfassess.store.connection import Db, Unreachable, configure, connect, open_database, thread_connection
 from selfassess.store.counting import SUBMITTED, Shown
 from selfassess.store.dialect import database_identity, now
 from selfassess.store.peer_index import (
@@ -163,6 +163,7 @@ __all__ = [
     "Member",
     "Response",
     "Shown",
+    "Unreachable",
     "add_cohort_facilitator",
     "add_organisation",
     "bucket_of",

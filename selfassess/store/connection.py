@@ -26,7 +26,14 @@ DEFAULT_POOL_SIZE = 4
 
 _local = threading.local()
 
-__all__ = ["Connection", "Db", "configure", "connect", "is_postgres", "open_database", "thread_connection"]
+
+class Unreachable(RuntimeError):
+    """The PostgreSQL server of a database URL cannot be reached or refuses the connection (the message says which)."""
+
+
+__all__ = [
+    "Connection", "Db", "Unreachable", "configure", "connect", "is_postgres", "open_database", "thread_connection",
+]  # fmt: skip
 
 
 def is_postgres(target: str | Path | Any) -> bool:

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import psycopg_pool
 
+from selfassess.store.connection import Unreachable
 from selfassess.store.dialect import IntegrityError
 
 DEFAULT_POOL_SIZE = 4
@@ -29,10 +30,6 @@ DEFAULT_POOL_SIZE = 4
 _pools: dict[tuple[int, str], psycopg_pool.ConnectionPool[Any]] = {}
 _handles: dict[tuple[int, str], PgDatabase] = {}
 _pools_lock = threading.Lock()
-
-
-class Unreachable(RuntimeError):
-    """The PostgreSQL server of a database URL cannot be reached or refuses the connection."""
 
 
 def safe_url(url: str) -> str:
@@ -204,7 +201,7 @@ def _check_reachable(url: str) -> None:
     except psycopg.Error as error:
         reason = " ".join(str(error).split()) or type(error).__name__
         raise Unreachable(
-            f"cannot connect to the PostgreSQL database {safe_url(url)}: {reason}. "
+            f"cannot connect to the PostgreSQL database {safe_url(url)} ({reason}). "
             "Start the server, or correct SELFASSESS_DATABASE (or --db)."
         ) from None
 
