@@ -118,3 +118,16 @@ def test_the_command_line_says_so_without_a_traceback():
     )
     assert done.returncode == 1 and "Traceback" not in done.stderr and "secret-pw" not in done.stderr
     assert done.stderr.startswith("Error: cannot connect to the PostgreSQL database postgresql://someone:***@")
+
+
+@on_postgresql
+def test_requests_give_every_connection_back_to_the_pool(client, database):
+    from tests.conftest import Respondent
+
+    respondent = Respondent(client)
+    respondent.post_page(1, {"_organisation": "Aalborg Tekniske Skole", "country": "DK"})
+    assert respondent.get("/page/2").status_code == 200
+    pool = store.open_database(database).conn.pool
+    stats = pool.get_stats()
+    assert stats["pool_size"] == stats["pool_available"] and stats["pool_size"] <= 4
+    assert not store.open_database(database).conn.in_transaction
