@@ -181,7 +181,8 @@ def render_dashboard(cohort: cohorts.Cohort, facilitator_error: str | None = Non
     }
     ticked = [m for m in submitted if str(m.response_id) in request.args.getlist("compare")]
     compare = ticked[:MAX_COMPARED]
-    lang = bank.languages[0]
+    # The bank's texts in the interface's language where the bank has it, as the exports.
+    lang = export_language(bank)
     enough = len(submitted) >= min_peers
     figure = cohort_figure(bank, lang, submitted, spreads, compare, enough)
     vetted = cohorts.is_vetted(get_db(), cohort)
