@@ -16,13 +16,14 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import combinations
+from statistics import fmean
 from typing import Any, NamedTuple
 
 from selfassess import assessments, cohorts, store
 from selfassess.assessments import Assessment, BankUnavailable, RoundClosed, UnknownToken
 from selfassess.bank.answers import check_answers
 from selfassess.bank.catalog import Catalog
-from selfassess.bank.model import DONT_KNOW, RESERVED_ANSWERS, Questionnaire, Role, value_key
+from selfassess.bank.model import DONT_KNOW, RESERVED_ANSWERS, TRUST_SOURCES, Questionnaire, Role, value_key
 from selfassess.scoring.engine import score
 from selfassess.scoring.organisation import (
     SPREAD_FROM,
@@ -251,13 +252,21 @@ class QuestionFigures(NamedTuple):
 
     answered: int
     mean: float | None
+    # Per answer key; for a figure, per source ("register", "records", "estimate") and "na"/"dk".
     counts: dict[str, int]
+    # A number question's mean figure, in the question's unit (the mean above is its 0-100 score).
+    figure: float | None = None
 
     def within(self, needed: int) -> QuestionFigures:
         """These figures as the group's minimum *needed* lets them be shown."""
         if self.answered < needed:
-            return QuestionFigures(self.answered, None, {})
+            return QuestionFigures(self.answered, None, {}, None)
         return self
+
+    @property
+    def sources(self) -> dict[str, int]:
+        """How many of a figure's answers came from each source (questions asking for trustworthiness)."""
+        return {key: n for key, n in self.counts.items() if key in TRUST_SOURCES}
 
     @property
     def dont_know(self) -> int:
@@ -347,10 +356,15 @@ def _question_figures(bank: Questionnaire, role: str, group: list[dict[str, Any]
             for value in given:
                 for one in value if isinstance(value, list) else [value]:
                     counts[value_key(one)] += 1
-        else:  # a figure: only "not applicable" and "no data" are counted
+        else:  # a figure: its sources, "not applicable" and "no data" are counted
             counts.update(value for value in given if isinstance(value, str) and value in RESERVED_ANSWERS)
+            counts.update(str(v["source"]) for v in given if isinstance(v, dict) and v.get("source") in TRUST_SOURCES)
         mean = 100 * sum(scores) / len(scores) if len(scores) >= max(needed, 1) else None
-        out[question.id] = list(QuestionFigures(len(given), mean, dict(counts)).within(needed))
+        figure = None
+        if question.type == "number":
+            numbers = [v for a in given if isinstance(v := (a.get("value") if isinstance(a, dict) else a), int | float)]
+            figure = fmean(numbers) if len(numbers) >= max(needed, 1) else None
+        out[question.id] = list(QuestionFigures(len(given), mean, dict(counts), figure).within(needed))
     return out
 
 
@@ -407,7 +421,7 @@ def report(rnd: store.Round) -> OrganisationReport:
     data = json.loads(rnd.result)
     needed = {role: group[1] for role, group in data["organisation"]["groups"].items()}
     questions = {
-        role: {qid: QuestionFigures(n, mean, counts).within(needed[role]) for qid, (n, mean, counts) in figures.items()}
+        role: {qid: QuestionFigures(*stored).within(needed[role]) for qid, stored in figures.items()}
         for role, figures in data["questions"].items()
     }
     return OrganisationReport(_result_from(data["organisation"]), questions, data["texts"], rnd.closed_at)
@@ -432,6 +446,12 @@ def report_json(bank: Questionnaire, data: OrganisationReport) -> dict[str, Any]
             # Per statement, how many of the group answered "don't know" (only where some did).
             figures = data.questions.get(role.id, {})
             shown["dont_know"] = {qid: f.dont_know for qid, f in figures.items() if f.dont_know}
+            # Per figure asked for: the group's mean figure and how many gave each source.
+            shown["figures"] = {
+                qid: {"mean": f.figure, "sources": f.sources}
+                for qid, f in figures.items()
+                if f.figure is not None or f.sources
+            }
         groups[role.id] = shown
     return {
         "overall": {"score": org.score, "level": org.level},

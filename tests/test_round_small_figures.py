@@ -86,3 +86,36 @@ def test_the_organisations_report_speaks_the_language_asked_for(tmp_path, databa
     page = app.test_client().get(f"/c/{found.token}/report?lang=da").get_data(as_text=True)
     assert '<html lang="da">' in page and "Strategi" in page  # the bank's and the interface's Danish
     assert 'aria-current="true">Dansk' in page
+
+
+def test_a_groups_figures_show_as_figures_with_their_sources(tmp_path, database):
+    folder = tmp_path / "banks"
+    folder.mkdir()
+    share = (
+        "      - {id: share, type: number, unit: '%', min: 0, max: 100, score: {from: 0, to: 12}, trustworthiness: true,"
+        " roles: [staff], text: {en: Share of learners abroad, da: Andel elever i udlandet}}\n"
+    )
+    text = (FIXTURES / "roles.yaml").read_text(encoding="utf-8")
+    anchor = "      - {id: budget,"
+    text = text.replace(anchor, share + anchor, 1)
+    (folder / "roles.yaml").write_text(text, encoding="utf-8")
+    catalog = Catalog.load(folder)
+    bank = catalog.get("roles")
+    db = store.connect(database)
+    found = coordinate(db, catalog, bank)
+    answer(db, catalog, found, "leaders", LEADER)
+    answer(db, catalog, found, "staff", {**STAFF[0], "share": {"value": 10, "source": "register"}})
+    answer(db, catalog, found, "staff", {**STAFF[1], "share": {"value": 6, "source": "estimate"}})
+    report = rounds.close(db, rounds.open_round(db, catalog, found.token))
+    figures = report.questions["staff"]["share"]
+    assert (figures.figure, figures.sources) == (8, {"register": 1, "estimate": 1})
+    assert rounds.report_json(bank, report)["groups"]["staff"]["figures"]["share"] == {
+        "mean": 8,
+        "sources": {"register": 1, "estimate": 1},
+    }
+    app = create_app({"SELFASSESS_DATABASE": database, "SELFASSESS_QUESTIONNAIRES": str(folder), "SECRET_KEY": "t"})
+    page = app.test_client().get(f"/c/{found.token}/report").get_data(as_text=True)
+    row = page[page.index('data-role="staff"') :]
+    row = row[row.index('data-question="share"') :]
+    row = row[: row.index("</tr>")]
+    assert "Mean figure: 8" in row and "Register or audited data: 1" in row and "Estimate: 1" in row

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response as HttpResponse
 from selfassess import assessments, reports, rounds
 from selfassess.bank.model import DONT_KNOW, Question, Questionnaire
 from selfassess.bank.questiontypes import type_of
+from selfassess.bank.questiontypes.number import source_labels
 from selfassess.peers import ALL, PeerReport
 from selfassess.scoring.organisation import OrganisationResult
 from selfassess.web.banks import catalog, errors_as_pages, open_assessment, ui_language
@@ -198,14 +199,28 @@ def radar(bank: Questionnaire, org: OrganisationResult, lang: str, peers: PeerRe
     return figure(titles, data, radar_layout(len(titles)))
 
 
-def answer_counts(question: Question, counts: dict[str, int]) -> list[tuple[str, int]]:
-    """The counts of a question's answers in the question's own order (options, yes/no), then "not applicable"."""
+def answer_counts(question: Question, fig: rounds.QuestionFigures, lang: str) -> list[tuple[str, str | int]]:
+    """What a group answered, as (label, count) pairs in the question's own order.
+
+    Choices: each option (yes, no) then "not applicable". A figure: the group's mean figure in
+    the question's unit, then how many gave each source and "not applicable".
+    """
+    counts = fig.counts
+    if question.type == "number":
+        out: list[tuple[str, str | int]] = []
+        if fig.figure is not None:
+            out.append((_("Mean figure"), type_of(question).answer_words(question, fig.figure, lang, _)))
+        labels = source_labels(_)
+        out += [(labels[key], counts[key]) for key in labels if counts.get(key)]
+        return out + ([(_("Not applicable"), counts["na"])] if counts.get("na") else [])
     if question.type == "yesno":
         order = ["yes", "no"]
     else:
         order = [option.key for option in question.options]
     order += [key for key in sorted(counts) if key not in order and key != "na"] + ["na"]
-    return [(key, counts[key]) for key in order if counts.get(key) and key != DONT_KNOW]
+    return [
+        (answer_label(question, key, lang), counts[key]) for key in order if counts.get(key) and key != DONT_KNOW
+    ]
 
 
 def answer_label(question: Question, key: str, lang: str) -> str:
