@@ -42,12 +42,19 @@ def band_and_median(
     band_name: str,
     median_name: str,
 ) -> list[dict[str, Any]]:
-    """The middle half of a group as a shaded band, and its median as a dashed line."""
+    """The middle half of a group as a shaded band, and its median as a dashed line.
+
+    The band (and its legend entry) only where the release has quartiles: they come from many
+    more peers than the median (privacy.QUARTILES_FROM), and a legend must not name what is not drawn.
+    """
+    median_line = line(median_name, theta, median, line={"dash": "dash", "color": "#4f5a6b"})
+    if all(low is None for low in p25) or all(high is None for high in p75):
+        return [median_line]
     band = {
         "type": "scatterpolar", "name": plain(band_name), "r": ring(p75) + ring(p25)[::-1], "theta": ring(theta) + ring(theta)[::-1],
         "fill": "toself", "fillcolor": BAND_COLOUR, "line": {"width": 0}, "hoverinfo": "skip",
     }  # fmt: skip
-    return [band, line(median_name, theta, median, line={"dash": "dash", "color": "#4f5a6b"})]
+    return [band, median_line]
 
 
 def radar_layout(axes: int) -> dict[str, Any]:

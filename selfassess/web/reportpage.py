@@ -129,9 +129,18 @@ def render_report(found: Assessment, *, owner: bool = True) -> str:
         organisation=assessments.organisation_name(db, response),
         owner=owner,
         lang=lang,
-        gaps={dim_id: [q for qid in ids if (q := bank.question(qid))] for dim_id, ids in data.gaps.items()},
+        gaps=knowledge_gaps(bank, data.gaps),
+        quartiles=any(fig is not None and fig.p25 is not None for _d, _r, fig in dims),
         figures=given_figures(bank, answers, data.sources, lang),
     )
+
+
+def knowledge_gaps(bank: Questionnaire, gaps: dict[str, list[str]]) -> dict[str, list[tuple[Question, str]]]:
+    """Per dimension id, the questions not known and the answer given: “Don't know”, or “No data” for a figure."""
+    return {
+        dim_id: [(q, type_of(q).dont_know_label(_)) for qid in ids if (q := bank.question(qid))]
+        for dim_id, ids in gaps.items()
+    }
 
 
 def given_figures(

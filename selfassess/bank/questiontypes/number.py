@@ -12,6 +12,8 @@ import random
 import sys
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_decimal
 from wtforms import Field, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
@@ -177,12 +179,15 @@ class Number(QuestionType):
         return [*(SelectChoice(key, label) for key, label in sources.items()), *self.reserved_choices(question, _)]
 
     def answer_words(self, question: Question, value: Any, lang: str, _: Translate) -> str:
-        """A figure with its unit, and where it comes from: "42 % · Estimate"."""
-        if not isinstance(value, dict):
-            return super().answer_words(question, value, lang, _)
-        words = super().answer_words(question, value.get("value"), lang, _)
-        source = source_labels(_).get(str(value.get("source")))
-        return f"{words} · {source}" if source else words
+        """A figure in the reader's language with its unit, and where it comes from: "57,4 % · Estimation"."""
+        if isinstance(value, dict):
+            words = self.answer_words(question, value.get("value"), lang, _)
+            source = source_labels(_).get(str(value.get("source")))
+            return f"{words} · {source}" if source else words
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            shown = figure_text(value, lang)
+            return f"{shown} {question.unit}" if question.unit else shown
+        return super().answer_words(question, value, lang, _)
 
     def read_post(self, question: Question, formdata: FormData, _: Translate) -> Posted:
         if not question.trustworthiness:
@@ -215,6 +220,14 @@ class Number(QuestionType):
         if high:
             return _("Enter a number of at most %(max)s.", max=high)
         return _("Enter a number, for example 42.")
+
+
+def figure_text(value: float, lang: str) -> str:
+    """A number as the language writes it: "57,4" in French and Danish, "1,234.5" in English."""
+    try:
+        return format_decimal(value, locale=Locale.parse(lang.replace("-", "_")))
+    except (ValueError, UnknownLocaleError):  # a bank language Babel does not know: as Python writes it
+        return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def source_labels(_: Translate) -> dict[str, str]:
