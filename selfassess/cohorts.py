@@ -31,9 +31,11 @@ __all__ = [
 ]  # fmt: skip
 
 
-def create(db: Db, owner_id: int, bank_id: str, name: str, description: str = "") -> Cohort:
-    """Create an open cohort owned by *owner_id*, with an unguessable invite code."""
-    return store.new_cohort(db, secrets.token_urlsafe(9), owner_id, bank_id, name.strip(), description.strip())
+def create(
+    db: Db, owner_id: int | None, bank_id: str, name: str, description: str = "", code: str | None = None
+) -> Cohort:
+    """Create an open cohort owned by *owner_id* (``None``: by nobody), with an unguessable invite code unless given."""
+    return store.new_cohort(db, code or secrets.token_urlsafe(9), owner_id, bank_id, name.strip(), description.strip())
 
 
 def by_code(db: Db, code: str) -> Cohort | None:

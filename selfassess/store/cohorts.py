@@ -37,15 +37,16 @@ def _cohort(row: Any) -> Cohort | None:
     return Cohort(row[0], row[1], row[2], row[3], row[4] or "", bool(row[5]), row[6], row[7]) if row else None
 
 
-def new_cohort(db: Db, code: str, owner_id: int, bank_id: str, name: str, description: str) -> Cohort:
-    """Create an open cohort with *owner_id* as its first facilitator."""
+def new_cohort(db: Db, code: str, owner_id: int | None, bank_id: str, name: str, description: str) -> Cohort:
+    """Create an open cohort with *owner_id* as its first facilitator (``None``: no facilitator yet)."""
     with db.conn as conn:
         (pk,) = conn.execute(
             "INSERT INTO cohorts (code, bank_id, name, description, open, owner_id, created_at)"
             " VALUES (?, ?, ?, ?, 1, ?, ?) RETURNING id",
             [code, bank_id, name, description, owner_id, now()],
         ).fetchone()
-        conn.execute("INSERT INTO cohort_facilitators (cohort_id, facilitator_id) VALUES (?, ?)", [pk, owner_id])
+        if owner_id is not None:
+            conn.execute("INSERT INTO cohort_facilitators (cohort_id, facilitator_id) VALUES (?, ?)", [pk, owner_id])
     found = cohort_by_code(db, code)
     assert found is not None
     return found

@@ -74,7 +74,22 @@ class Multi(QuestionType):
         return multi
 
     def random_answer(self, question: Question, rng: random.Random, level: float) -> Any:
-        return [o.value for o in question.options if rng.random() < (level if (o.score or 0) > 0 else 1 - level)]
+        if any(o.score for o in question.options):
+            ticked = [o.value for o in question.options if rng.random() < (level if (o.score or 0) > 0 else 1 - level)]
+            if not ticked:  # an empty list answers nothing: tick the option nearest the level
+                ordered = sorted(question.options, key=lambda o: o.score or 0.0)
+                ticked = [ordered[min(len(ordered) - 1, int(level * len(ordered)))].value]
+            return ticked
+        # An unscored list (sectors, say): most tick one to three options, and "other" seldom.
+        wanted = rng.choices((1, 2, 3), weights=(5, 3, 2))[0]
+        pool = list(question.options)
+        weights = [0.15 if str(o.value).lower() == "other" else 1.0 for o in pool]
+        ticked_options = []
+        for _ in range(min(wanted, len(pool))):
+            chosen = rng.choices(range(len(pool)), weights=weights)[0]
+            ticked_options.append(pool.pop(chosen))
+            weights.pop(chosen)
+        return [o.value for o in question.options if o in ticked_options]
 
     def form_field(self, question: Question, lang: str, _: Translate) -> Field:
         return SelectMultipleField(

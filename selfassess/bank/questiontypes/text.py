@@ -31,7 +31,8 @@ class Text(QuestionType):
         return value, None
 
     def random_answer(self, question: Question, rng: random.Random, level: float) -> Any:
-        return rng.choice(["", "We are working on it.", "See our action plan."])
+        # Left empty: synthetic.free_text writes texts, as it knows the respondent's language.
+        return ""
 
     def form_field(self, question: Question, lang: str, _: Translate) -> Field:
         return TextAreaField(question.text.get(lang), validators=[Optional(), Length(max=MAX_TEXT)])
