@@ -447,7 +447,7 @@ def preview(bank: str, host: str, port: int) -> None:
 def demo(count: int, seed: int, database: str, bank_ids: tuple[str, ...], folder: str | None) -> None:
     """Create demo organisations with plausible, submitted and scored answers."""
     from selfassess.bank.catalog import Catalog
-    from selfassess.demo import create_demo_data
+    from selfassess.demo import create_demo_data, summary
 
     try:
         catalog = Catalog.load(folder or questionnaires_dir())
@@ -461,10 +461,8 @@ def demo(count: int, seed: int, database: str, bank_ids: tuple[str, ...], folder
     banks = [catalog.banks[b] for b in (bank_ids or sorted(catalog.banks))]
     with click.progressbar(length=count * len(banks), label="Creating demo responses") as bar:
         tokens = create_demo_data(database, banks, count, seed, progress=bar.update)
-    if tokens:
-        click.echo(f"{len(tokens)} new demo responses in {database}; one of them: /r/{tokens[0]}/report")
-    else:
-        click.echo(f"{database} already holds {count} demo organisations; nothing to add")
+    for line in summary(database, banks, tokens, count, seed):
+        click.echo(line)
 
 
 def _database(path: str | None) -> Any:
