@@ -295,7 +295,7 @@ def summary(
             lines.append(f"{len(tokens)} new demo responses in {database}.")
         else:
             lines.append(f"{database} already holds {count} demo organisations; nothing to add.")
-        first = {}
+        first: dict[str, str] = {}  # the first new response's token per bank
         for token in tokens:
             response = store.get_response(db, token)
             if response is not None:
@@ -307,7 +307,9 @@ def summary(
         for bank in banks:
             cohort = cohorts.by_code(db, cohort_code(bank, seed))
             if cohort is not None:
-                lines.append(f"Demo cohort of {bank.id}: code {cohort.code}, dashboard /facilitator/cohorts/{cohort.code}")
+                lines.append(
+                    f"Demo cohort of {bank.id}: code {cohort.code}, dashboard /facilitator/cohorts/{cohort.code}"
+                )
         lines.append(
             "The demo cohorts belong to no facilitator; each run of selfassess demo shares them with every"
             " facilitator account. To see them: selfassess facilitator add you@example.org"

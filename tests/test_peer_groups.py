@@ -8,6 +8,7 @@ from markupsafe import escape
 
 from selfassess import i18n, store
 from selfassess.demo import create_demo_data
+from tests.conftest import query
 
 
 def sectors_of(path: str, token: str) -> list[str]:
@@ -55,11 +56,13 @@ def test_groups_are_named_by_the_providers_own_answer(app, client):
     bank = app.extensions["selfassess_catalog"].get("go-international")
     token = create_demo_data(path, [bank], 6, seed=3)[0]
     html = client.get(f"/r/{token}/report").get_data(as_text=True)
-    value, lang = store.open_database(path).conn.execute(
+    # The report is in the response's language: a demo provider's country's, where the bank has it.
+    value, lang = query(
+        path,
         "SELECT a.value, r.language FROM answers a JOIN responses r ON r.id = a.response_id"
         " WHERE r.token = ? AND a.question_id = 'country'",
         [token],
-    ).fetchone()  # the report is in the response's language: a demo provider's country's, where the bank has it
+    )[0]
     question = bank.question("country")
     label = question.option(json.loads(value)).label.get(lang)
     expected = i18n.gettext(

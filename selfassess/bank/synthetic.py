@@ -121,7 +121,7 @@ def level_of(question: Question, maturity: Maturity) -> float | None:
     """The maturity that drives *question*: its dimension's, or the mean of all for a profile question."""
     if maturity is None or isinstance(maturity, (int, float)):
         return maturity
-    if question.dimension in maturity:
+    if question.dimension is not None and question.dimension in maturity:
         return maturity[question.dimension]
     return sum(maturity.values()) / len(maturity) if maturity else None
 
