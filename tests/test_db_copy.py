@@ -84,7 +84,7 @@ def test_a_copy_holds_every_row_with_its_id_and_gives_the_same_reports(pair, run
     assert "every table's row count matches" in result.output
     assert "all the same" in result.output and "reports of the sample compared: 0" not in result.output
     counts = same_rows(source, target)
-    assert counts["responses"] == ORGANISATIONS + 3 and counts["peer_releases"] and counts["cohorts"] == 1
+    assert counts["responses"] == ORGANISATIONS + 3 and counts["peer_releases"] and counts["cohorts"] >= 1
     for token in tokens[:5]:
         for group in ("all", "country"):
             assert report(source, token, group) == report(target, token, group)
