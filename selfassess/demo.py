@@ -239,6 +239,8 @@ def demo_round(
     store.save_answers(db, found, check_answers(bank, profile, partial=True).answers, page=1)
     rnd = store.create_round(db, found, tuple(role.id for role in bank.roles))
     profile_ids = {q.id for q in bank.profile}
+    texts = {q.id for q in bank.questions if q.type == "text"}
+    said: set[tuple[str, Any]] = set()  # two people of one organisation seldom write the very same sentence
     scale = SIZE_SCALE.get(str(profile.get("size")), 1.0)
     for role in bank.roles:
         view = bank.for_role(role.id)
@@ -248,6 +250,8 @@ def demo_round(
             own_view = seen_by(group, rng.gauss(0, 0.05), 0.06, rng)
             speaks = respondent_language(bank, language, rng)
             drawn = {k: v for k, v in random_answers(view, rng, own_view, speaks).items() if k not in profile_ids}
+            drawn = {k: v for k, v in drawn.items() if k not in texts or (k, v) not in said}
+            said.update((k, v) for k, v in drawn.items() if k in texts)
             answers = check_answers(view, {**profile, **drawn}).answers
             own = {k: v for k, v in answers.items() if k not in profile_ids}
             draft = store.create_response(db, bank, speaks)

@@ -127,6 +127,15 @@ def test_free_texts_are_mostly_empty_short_and_in_the_respondents_language(demo_
     assert 0 < asked["str_aim"] < 0.4 * ORGANISATIONS
 
 
+def test_no_one_in_a_round_writes_what_another_wrote(demo_db):
+    rows = query(
+        demo_db,
+        "SELECT p.round_id, a.question_id, a.value FROM answers a JOIN responses p ON p.id = a.response_id"
+        " WHERE p.role IS NOT NULL AND a.question_id IN ('str_aim', 'lm_learner_barrier', 'emp_conditions')",
+    )
+    assert rows and len(set(rows)) == len(rows)
+
+
 def test_learner_groups_grow_with_the_providers_size(demo_db):
     rows = query(
         demo_db,
