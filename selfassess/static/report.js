@@ -10,42 +10,59 @@
     return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   }
 
-  // A word much longer than a line is broken with a hyphen where a compound most likely joins:
-  // after a linking "s" ("kvalitets-opfølgning"), else between two consonants before a vowel
-  // ("Medarbejder-mobilitet"), else between syllables, else at the line's end.
-  var VOWEL = /[aeiouyæøåäöü]/i;
-  function breakWord(word, width) {
-    if (word.length <= width + 2) { return [word]; }
-    var best = -1, kind = -1;
-    for (var i = 4; i <= Math.min(width - 1, word.length - 5); i++) {
-      var before = word.charAt(i - 1), here = word.charAt(i), next = word.charAt(i + 1);
-      var k = -1;
-      if (before === "s" && i >= 6) { k = 3; }
-      else if (!VOWEL.test(before) && !VOWEL.test(here) && VOWEL.test(next)) { k = 2; }
-      else if (VOWEL.test(before) && !VOWEL.test(here) && VOWEL.test(next)) { k = 1; }
-      if (k >= kind) { kind = k; best = i; }
-    }
-    if (best < 0) { best = width - 1; }
-    return [word.slice(0, best) + "-"].concat(breakWord(word.slice(best), width));
+  function unescapeText(text) {
+    return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
   }
 
-  function wrap(text, width) {
+  // Lines break at spaces, then after a hyphen a word already has ("Elev-og-lærling"); a word is only
+  // split when it is longer than *longest* (it cannot fit beside the chart), into as few pieces as it
+  // needs, with a hyphen where a compound most likely joins: after a linking "s"
+  // ("kvalitets-opfølgning"), else between two consonants before a vowel ("Medarbejder-mobilitet"),
+  // else between syllables; the most even such split wins, so no piece is a stub ("Inter-nationalis-ering").
+  var VOWEL = /[aeiouyæøåäöüéèêàâîôûç]/i;
+  function joinKind(word, i) {
+    var before = word.charAt(i - 1), here = word.charAt(i), next = word.charAt(i + 1);
+    // A linking "s" follows a consonant ("kvalitets"); after a vowel it is a suffix ("Internationalis-ering").
+    if (before === "s" && i >= 6 && !VOWEL.test(word.charAt(i - 2))) { return 3; }
+    if (!VOWEL.test(before) && !VOWEL.test(here) && VOWEL.test(next)) { return 2; }
+    if (VOWEL.test(before) && !VOWEL.test(here) && VOWEL.test(next)) { return 1; }
+    return 0;
+  }
+  function splitWord(word, longest) {
+    if (word.length <= longest) { return [word]; }
+    var pieces = Math.ceil(word.length / (longest - 1));  // each piece but the last carries a hyphen
+    var ideal = Math.ceil(word.length / pieces);
+    var best = -1, score = -Infinity;
+    for (var i = Math.max(3, word.length - (pieces - 1) * (longest - 1)); i <= Math.min(longest - 1, word.length - 3); i++) {
+      var s = joinKind(word, i) * 3 - Math.abs(i - ideal);
+      if (s > score) { score = s; best = i; }
+    }
+    if (best < 0) { best = longest - 1; }
+    return [word.slice(0, best) + "-"].concat(splitWord(word.slice(best), longest));
+  }
+
+  function wrap(text, width, longest) {
     var lines = [];
     text.split(/\s+/).forEach(function (word) {
-      breakWord(word, width).forEach(function (piece, i) {
-        var last = lines.length - 1;
-        if (i === 0 && last >= 0 && lines[last].length + 1 + piece.length <= width) {
-          lines[last] += " " + piece;
-        } else {
-          lines.push(piece);
-        }
+      // After a hyphen the word has, the rest may go on the next line ("Erasmus+-" "accredited").
+      word.split(/(?<=-)(?=.)/).forEach(function (part, p) {
+        splitWord(part, Math.max(width, longest || 0)).forEach(function (piece, i) {
+          var last = lines.length - 1;
+          var gap = p === 0 ? " " : "";  // a word's later parts follow its hyphen without a space
+          if (i === 0 && last >= 0 && lines[last].length + gap.length + piece.length <= width) {
+            lines[last] += gap + piece;
+          } else {
+            lines.push(piece);
+          }
+        });
       });
     });
     return lines.map(escapeText).join("<br>");
   }
 
   // The figure with its labels wrapped for *width* pixels: the radar's dimension names, the box plots' names.
-  function fitted(figure, width) {
+  // *tweaks* (per label, from labels that ran into each other) widen a label's lines or split its long words.
+  function fitted(figure, width, tweaks) {
     var titles = figure.titles || [];
     var radar = figure.data.some(function (t) { return t.type === "scatterpolar"; });
     var small = width < 560;
@@ -53,7 +70,14 @@
     var across = width / Math.max(titles.length, 1) >= 70;
     var perLine = radar ? Math.max(12, Math.min(18, Math.floor(width / 32)))
       : (across ? Math.floor(width / Math.max(titles.length, 1) / 6.5) : 28);
-    var labels = titles.map(function (t) { return wrap(t, perLine); });
+    // A word is split only beyond about a third of the chart's width (at ~0.6 em a letter): "Internationalisering"
+    // stays whole on a phone, a word of thirty letters does not.
+    var longest = radar ? Math.floor(width * 0.36 / ((small ? 10 : 12) * 0.6)) : perLine + 2;
+    var labels = titles.map(function (t, i) {
+      var tweak = (tweaks || [])[i] || {};
+      var lineWidth = perLine + (tweak.wider || 0);
+      return wrap(t, lineWidth, tweak.split ? lineWidth + 3 : longest);
+    });
     var layout = JSON.parse(JSON.stringify(figure.layout));
     layout.font = layout.font || {};
     layout.font.size = small ? 10 : 12;
@@ -75,7 +99,15 @@
     if (radar && small) {
       layout.margin = {l: 60, r: 60, t: 40, b: 30};
     }
-    return {data: data, layout: layout};
+    if (radar) {
+      // A long legend entry ("Organismes comparables : moitié centrale…") wraps within the chart's width:
+      // wider margins cannot bring it back.
+      var legendChars = Math.floor((width - 60) / ((small ? 10 : 12) * 0.6));
+      data.forEach(function (trace) {
+        if (trace.name) { trace.name = wrap(unescapeText(trace.name), legendChars); }
+      });
+    }
+    return {data: data, layout: layout, labels: labels};
   }
 
   // How far the labels reach beyond the chart on each side, in pixels; the axis labels stop above the legend.
@@ -96,15 +128,59 @@
     return out;
   }
 
-  function draw(el) {
+  function overlaps(a, b) {
+    return a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+  }
+
+  // A radar's dimension names that run into each other or into a radial tick ("100"), as tweaks for the
+  // next drawing: the name more to the side gets wider lines (fewer of them, so less tall), the one
+  // nearer the top or bottom has its long words split (narrower); a name under a tick gets wider lines.
+  // None when all is clear.
+  function clashes(el, labels, tweaks) {
+    // Plotly's drawing order is not the dimensions' order: each name is found by its text.
+    var drawn = Array.prototype.slice.call(el.querySelectorAll(".angularaxistick text"));
+    var names = labels.map(function (label) {
+      var text = unescapeText(label.replace(/<br>/g, ""));
+      return drawn.filter(function (t) { return t.textContent === text; })[0];
+    });
+    if (!names.length || names.some(function (t) { return !t; })) { return null; }
+    var boxes = names.map(function (t) { return t.getBoundingClientRect(); });
+    var ticks = Array.prototype.map.call(el.querySelectorAll(".xtick text"), function (t) { return t.getBoundingClientRect(); });
+    var n = names.length, found = false;
+    var next = tweaks.map(function (t) { return Object.assign({}, t); });
+    function side(i) { return Math.abs(Math.cos((90 - i * 360 / n) * Math.PI / 180)); }
+    for (var i = 0; i < n; i++) {
+      for (var j = i + 1; j < n; j++) {
+        if (!overlaps(boxes[i], boxes[j])) { continue; }
+        found = true;
+        var wide = side(i) >= side(j) ? i : j, narrow = wide === i ? j : i;
+        next[wide] = next[wide] || {};
+        next[wide].wider = (next[wide].wider || 0) + 5;
+        next[narrow] = next[narrow] || {};
+        next[narrow].split = true;
+      }
+      ticks.forEach(function (tick) {
+        if (tick.width && overlaps(tick, boxes[i])) {
+          found = true;
+          next[i] = next[i] || {};
+          next[i].wider = (next[i].wider || 0) + 5;
+        }
+      });
+    }
+    return found ? next : null;
+  }
+
+  function draw(el, tweaks, round) {
     var figure = JSON.parse(el.getAttribute("data-figure"));
     var width = el.clientWidth;
     if (!width) { return; }
-    var fit = fitted(figure, width);
+    tweaks = tweaks || [];
+    round = round || 0;
+    var fit = fitted(figure, width, tweaks);
     fit.layout.width = width;  // the element's size now (the screen's, or the printed page's)
     fit.layout.height = el.clientHeight;
     // A newer drawing (the window resized again) makes this one stale: it stops widening.
-    var token = (el.drawToken || 0) + 1;
+    var token = round ? el.drawToken : (el.drawToken || 0) + 1;
     el.drawToken = token;
     el.removeAttribute("data-fitted");
     window.Plotly.react(el, fit.data, fit.layout, {displayModeBar: false, responsive: false}).then(function () {
@@ -119,7 +195,10 @@
       }
       return widen();
     }).then(function () {
-      if (token === el.drawToken) { el.setAttribute("data-fitted", el.clientWidth + "x" + el.clientHeight); }
+      if (token !== el.drawToken) { return; }
+      var next = round < 3 ? clashes(el, fit.labels, tweaks) : null;
+      if (next) { draw(el, next, round + 1); return; }
+      el.setAttribute("data-fitted", el.clientWidth + "x" + el.clientHeight);
     });
   }
 
