@@ -22,7 +22,7 @@ def test_report_with_peers(app, browser):
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.goto(f"{server}/r/{tokens[0]}/report")
+        page.goto(f"{server}/r/{tokens[0]}/report?lang=en")  # a demo provider answers in its own language
         page.wait_for_selector("#radar .main-svg")
         traces = page.evaluate("document.getElementById('radar').data.map(t => t.name)")
         assert traces == ["Peers: middle half (25th–75th percentile)", "Peers: median", "Your scores"]
