@@ -131,3 +131,27 @@ def test_requests_give_every_connection_back_to_the_pool(client, database):
     stats = pool.get_stats()
     assert stats["pool_size"] == stats["pool_available"] and stats["pool_size"] <= 4
     assert not store.open_database(database).conn.in_transaction
+
+
+@on_postgresql
+def test_connections_the_server_closed_are_replaced_without_an_error(database):
+    import uuid
+
+    import psycopg
+
+    from tests.conftest import POSTGRES
+
+    name = f"h4_{uuid.uuid4().hex[:12]}"
+    url = f"{database}&application_name={name}"
+    db = store.connect(url)
+    with db.conn, db.conn:  # hold one connection while another is opened: two in the pool
+        pass
+    assert store.get_response(db, "none") is None
+    with psycopg.connect(POSTGRES, autocommit=True) as admin:  # what a server restart does to them
+        killed = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s", [name]
+        ).fetchall()
+    assert killed
+    time.sleep(0.2)
+    assert store.get_response(db, "none") is None  # a read outside a transaction goes to a new connection
+    store.connection.close_pool(url)

@@ -100,8 +100,17 @@ class PgConnection:
         try:
             if conn is not None:  # inside this thread's transaction
                 return _read(conn, statement)
-            with self.pool.connection() as borrowed:
-                return _read(borrowed, statement)
+            for attempt in range(self.pool.max_size + 1):
+                with self.pool.connection() as borrowed:
+                    try:
+                        return _read(borrowed, statement)
+                    except psycopg.OperationalError:
+                        # A pooled connection the server closed (a restart, a failover): the pool
+                        # drops it and the statement goes to the next one. Only reads run outside
+                        # a transaction (every write is inside ``with conn:``), so none runs twice.
+                        if not borrowed.broken or attempt == self.pool.max_size:
+                            raise
+            raise AssertionError("unreachable")  # pragma: no cover
         except psycopg.errors.IntegrityError as error:
             raise IntegrityError(str(error)) from error
 
