@@ -154,4 +154,8 @@ def test_connections_the_server_closed_are_replaced_without_an_error(database):
     assert killed
     time.sleep(0.2)
     assert store.get_response(db, "none") is None  # a read outside a transaction goes to a new connection
+    with psycopg.connect(POSTGRES, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s", [name])
+    time.sleep(0.2)
+    assert store.add_organisation(db, "after a restart") == 1  # and so does a transaction
     store.connection.close_pool(url)

@@ -117,15 +117,25 @@ class PgConnection:
     def __enter__(self) -> PgConnection:
         state = self._state
         if state.depth == 0:
-            state.conn = self.pool.getconn()
-            try:
-                state.conn.execute("BEGIN")
-            except BaseException:
-                self.pool.putconn(state.conn)
-                state.conn = None
-                raise
+            state.conn = self._begin()
         state.depth += 1
         return self
+
+    def _begin(self) -> psycopg.Connection[Any]:
+        """Borrow a connection and BEGIN on it; one the server closed is dropped for the next."""
+        for attempt in range(self.pool.max_size + 1):
+            conn: psycopg.Connection[Any] = self.pool.getconn()
+            try:
+                conn.execute("BEGIN")
+                return conn
+            except psycopg.OperationalError:
+                self.pool.putconn(conn)
+                if not conn.broken or attempt == self.pool.max_size:
+                    raise
+            except BaseException:
+                self.pool.putconn(conn)
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
