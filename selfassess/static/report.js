@@ -49,7 +49,9 @@
         splitWord(part, Math.max(width, longest || 0)).forEach(function (piece, i) {
           var last = lines.length - 1;
           var gap = p === 0 ? " " : "";  // a word's later parts follow its hyphen without a space
-          if (i === 0 && last >= 0 && lines[last].length + gap.length + piece.length <= width) {
+          // A short word ("et", "og", "på") shares a line, before or after it, rather than standing alone.
+          var room = piece.length <= 3 || (last >= 0 && lines[last].length <= 3) ? width + 3 : width;
+          if (i === 0 && last >= 0 && lines[last].length + gap.length + piece.length <= room) {
             lines[last] += gap + piece;
           } else {
             lines.push(piece);
@@ -61,7 +63,8 @@
   }
 
   // The figure with its labels wrapped for *width* pixels: the radar's dimension names, the box plots' names.
-  // *tweaks* (per label, from labels that ran into each other) widen a label's lines or split its long words.
+  // *tweaks* (per label, from labels that ran into each other) widen a label's lines or split its long words;
+  // tweaks.axis turns the radial axis (its "100") away from a name it covered, in degrees.
   function fitted(figure, width, tweaks) {
     var titles = figure.titles || [];
     var radar = figure.data.some(function (t) { return t.type === "scatterpolar"; });
@@ -74,7 +77,7 @@
     // stays whole on a phone, a word of thirty letters does not.
     var longest = radar ? Math.floor(width * 0.36 / ((small ? 10 : 12) * 0.6)) : perLine + 2;
     var labels = titles.map(function (t, i) {
-      var tweak = (tweaks || [])[i] || {};
+      var tweak = ((tweaks || {}).labels || [])[i] || {};
       var lineWidth = perLine + (tweak.wider || 0);
       return wrap(t, lineWidth, tweak.split ? lineWidth + 3 : longest);
     });
@@ -98,6 +101,11 @@
     }
     if (radar && small) {
       layout.margin = {l: 60, r: 60, t: 40, b: 30};
+    }
+    if (radar && tweaks && tweaks.axis && layout.polar && layout.polar.radialaxis) {
+      var axis = layout.polar.radialaxis;
+      axis.angle += tweaks.axis;
+      axis.tickangle = axis.angle;  // the numbers stay upright
     }
     if (radar) {
       // A long legend entry ("Organismes comparables : moitié centrale…") wraps within the chart's width:
@@ -134,7 +142,7 @@
 
   // A radar's dimension names that run into each other or into a radial tick ("100"), as tweaks for the
   // next drawing: the name more to the side gets wider lines (fewer of them, so less tall), the one
-  // nearer the top or bottom has its long words split (narrower); a name under a tick gets wider lines.
+  // nearer the top or bottom has its long words split (narrower); the radial axis turns off a name it covers.
   // None when all is clear.
   function clashes(el, labels, tweaks) {
     // Plotly's drawing order is not the dimensions' order: each name is found by its text.
@@ -147,23 +155,24 @@
     var boxes = names.map(function (t) { return t.getBoundingClientRect(); });
     var ticks = Array.prototype.map.call(el.querySelectorAll(".xtick text"), function (t) { return t.getBoundingClientRect(); });
     var n = names.length, found = false;
-    var next = tweaks.map(function (t) { return Object.assign({}, t); });
+    var next = {labels: (tweaks.labels || []).map(function (t) { return Object.assign({}, t); }), axis: tweaks.axis || 0};
+    var step = 360 / n;
     function side(i) { return Math.abs(Math.cos((90 - i * 360 / n) * Math.PI / 180)); }
     for (var i = 0; i < n; i++) {
       for (var j = i + 1; j < n; j++) {
         if (!overlaps(boxes[i], boxes[j])) { continue; }
         found = true;
         var wide = side(i) >= side(j) ? i : j, narrow = wide === i ? j : i;
-        next[wide] = next[wide] || {};
-        next[wide].wider = (next[wide].wider || 0) + 5;
-        next[narrow] = next[narrow] || {};
-        next[narrow].split = true;
+        next.labels[wide] = next.labels[wide] || {};
+        next.labels[wide].wider = (next.labels[wide].wider || 0) + 5;
+        next.labels[narrow] = next.labels[narrow] || {};
+        next.labels[narrow].split = true;
       }
       ticks.forEach(function (tick) {
         if (tick.width && overlaps(tick, boxes[i])) {
           found = true;
-          next[i] = next[i] || {};
-          next[i].wider = (next[i].wider || 0) + 5;
+          // The axis runs between the first two names: turn it towards the one it does not cover.
+          next.axis += (i === 0 ? -1 : 1) * step * 0.12;
         }
       });
     }
@@ -174,7 +183,7 @@
     var figure = JSON.parse(el.getAttribute("data-figure"));
     var width = el.clientWidth;
     if (!width) { return; }
-    tweaks = tweaks || [];
+    tweaks = tweaks || {};
     round = round || 0;
     var fit = fitted(figure, width, tweaks);
     fit.layout.width = width;  // the element's size now (the screen's, or the printed page's)
@@ -222,6 +231,33 @@
     var print = window.matchMedia("print");
     if (print.addEventListener) { print.addEventListener("change", function () { drawAll(false); }); }
   }
+
+  // A heat map's headers break between words. Only when the table is wider than its region do its
+  // longest words get a soft hyphen where a compound likely joins ("Medarbejder-mobilitet"), one word at
+  // a time, longest first, until it fits a laptop: never "Partnershi ps", never an unneeded "Certifi-cation".
+  function softHyphens(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("table.heatmap"), function (table) {
+      var region = table.parentNode;
+      var words = [];
+      Array.prototype.forEach.call(table.querySelectorAll("thead th"), function (th) {
+        var walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+        for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+          (node.textContent.match(/[^\s\-\u00ad]{12,}/g) || []).forEach(function (word) {
+            words.push({node: node, word: word});
+          });
+        }
+      });
+      words.sort(function (a, b) { return b.word.length - a.word.length; });
+      for (var i = 0; i < words.length && table.offsetWidth > region.clientWidth; i++) {
+        var word = words[i].word;
+        var soft = splitWord(word, Math.ceil(word.length / 2) + 3).map(function (piece) {
+          return piece.replace(/-$/, "");
+        }).join("\u00ad");
+        words[i].node.textContent = words[i].node.textContent.replace(word, soft);
+      }
+    });
+  }
+  softHyphens(document);
 
   var printButton = document.getElementById("print-report");
   if (printButton) { printButton.addEventListener("click", function () { window.print(); }); }
