@@ -97,12 +97,12 @@ def test_dont_know_no_data_and_sources_by_keyboard(server, browser, engine):
     assert page.url.endswith("/report")
     assert (
         page.inner_text(".knowledge-gaps-total")
-        == "You answered “Don't know” to 3 statements: knowledge gaps to close."
+        == "Not known: 3 questions answered “Don't know” or “No data”, knowledge gaps to close."
     )
     gaps = page.locator(".knowledge-gap[data-dimension=preparation] li")
     assert gaps.all_inner_texts() == [
-        "Learners get language preparation before they leave.",
-        "Which tools do learners use?",
+        "Learners get language preparation before they leave. (answered “Don't know”)",
+        "Which tools do learners use? (answered “Don't know”)",
     ]
     assert page.locator(".action-plan .resources").first.is_hidden()  # for paper only
     link = page.locator("#advice-heading ~ .resources a", has_text="Europass Mobility")

@@ -537,13 +537,14 @@ def test_dont_know_on_required_questions_lets_the_respondent_submit_and_the_repo
     assert "No data" not in review and review.count("Don&#39;t know") == 3
     assert respondent.submit().headers["Location"] == f"/r/{respondent.token}/report"
     html = respondent.get("/report").get_data(as_text=True)
-    assert "You answered “Don&#39;t know” to 3 statements: knowledge gaps to close." in html
+    assert "Not known: 3 questions answered “Don&#39;t know” or “No data”, knowledge gaps to close." in html
     gap = re.search(r'<div class="knowledge-gap" data-dimension="preparation">(.*?)</div>', html, re.S).group(1)
-    assert "<h4>Knowledge gaps: 2 statements</h4>" in gap
-    assert re.findall(r"<li>(.*?)</li>", gap) == [
+    assert "<h4>Knowledge gaps: 2 questions</h4>" in gap
+    assert re.findall(r"<li>(.*?) <span", gap) == [
         "Learners get language preparation before they leave.",
         "Which tools do learners use?",
     ]
+    assert gap.count('<span class="gap-answer">(answered “Don&#39;t know”)</span>') == 2
     assert "These answers are not scored." in gap
     assert '<div class="knowledge-gap" data-dimension="reach">' in html
     # The next steps hold the same links for paper, where the advice is left out.
@@ -564,7 +565,7 @@ def test_dont_know_on_required_questions_lets_the_respondent_submit_and_the_repo
     )
     danish = respondent.get("/report?lang=da").get_data(as_text=True)
     assert "https://europass.europa.eu/da/europass-digital-tools/europass-mobility" in danish
-    assert "12 % · Skøn" in danish and "Videnshuller: 2 udsagn" in danish
+    assert "12 % · Skøn" in danish and "Videnshuller: 2 spørgsmål" in danish
 
 
 def test_report_json_has_gaps_sources_and_resources(client):
