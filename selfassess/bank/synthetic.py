@@ -152,17 +152,18 @@ def asks_for_year(question: Question) -> bool:
 
 
 def free_text(question: Question, rng: random.Random, language: str) -> str:
-    """A short free-text answer in *language*, or ``""`` (left empty, as most people leave them)."""
+    """A short free-text answer in *language*, or ``""`` (left empty, as most people leave optional ones)."""
+    always = question.required  # a required text is always answered: the answer set must be complete
     if asks_for_year(question):
-        return rng.choice(YEARS) if rng.random() < YEAR_ANSWERED else ""
-    if rng.random() >= TEXT_ANSWERED:
+        return rng.choice(YEARS) if always or rng.random() < YEAR_ANSWERED else ""
+    if not always and rng.random() >= TEXT_ANSWERED:
         return ""
     own = TEXTS.get(question.id, {}).get(language)
     if own:
         return rng.choice(own)
     # Unknown questions get a generic line half as often: a stock phrase in every report reads as fake.
-    generic = GENERIC_TEXTS.get(language)
-    return rng.choice(generic) if generic and rng.random() < 0.5 else ""
+    generic = GENERIC_TEXTS.get(language) or GENERIC_TEXTS["en"]
+    return rng.choice(generic) if always or rng.random() < 0.5 else ""
 
 
 def random_answers(
