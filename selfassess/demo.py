@@ -193,7 +193,7 @@ def demo_response(
     rng: random.Random,
 ) -> str:
     """A submitted response of a bank without roles for a demo organisation; return its token."""
-    answers = random_answers(bank, rng, levels, language)
+    answers = random_answers(bank, rng, levels, language, sparse_texts=True)
     answers.update(profile)
     checked = check_answers(bank, answers)
     if checked.problems:  # pragma: no cover - the generator makes valid answers
@@ -249,7 +249,11 @@ def demo_round(
         for _ in range(group_size(role.min_respondents, scale, rng)):
             own_view = seen_by(group, rng.gauss(0, 0.05), 0.06, rng)
             speaks = respondent_language(bank, language, rng)
-            drawn = {k: v for k, v in random_answers(view, rng, own_view, speaks).items() if k not in profile_ids}
+            drawn = {
+                k: v
+                for k, v in random_answers(view, rng, own_view, speaks, sparse_texts=True).items()
+                if k not in profile_ids
+            }
             drawn = {k: v for k, v in drawn.items() if k not in texts or (k, v) not in said}
             said.update((k, v) for k, v in drawn.items() if k in texts)
             answers = check_answers(view, {**profile, **drawn}).answers

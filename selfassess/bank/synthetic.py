@@ -151,9 +151,12 @@ def asks_for_year(question: Question) -> bool:
     return "year" in question.id.split("_") or re.match(r"(which|what)\b.*\byear\b", text, re.I) is not None
 
 
-def free_text(question: Question, rng: random.Random, language: str) -> str:
-    """A short free-text answer in *language*, or ``""`` (left empty, as most people leave optional ones)."""
-    always = question.required  # a required text is always answered: the answer set must be complete
+def free_text(question: Question, rng: random.Random, language: str, always: bool = False) -> str:
+    """A short free-text answer in *language*, or ``""`` (left empty, as most people leave optional ones).
+
+    *always* answers it (a required question is always answered, whatever *always* says).
+    """
+    always = always or question.required
     if asks_for_year(question):
         return rng.choice(YEARS) if always or rng.random() < YEAR_ANSWERED else ""
     if not always and rng.random() >= TEXT_ANSWERED:
@@ -167,16 +170,25 @@ def free_text(question: Question, rng: random.Random, language: str) -> str:
 
 
 def random_answers(
-    bank: Questionnaire, rng: random.Random, maturity: Maturity = None, language: str | None = None
+    bank: Questionnaire,
+    rng: random.Random,
+    maturity: Maturity = None,
+    language: str | None = None,
+    *,
+    sparse_texts: bool = False,
 ) -> dict[str, Any]:
-    """Draw a complete, valid answer set for *bank* in *language* (hidden questions left out)."""
+    """Draw a complete, valid answer set for *bank* in *language* (hidden questions left out).
+
+    Every shown free-text question is answered, unless *sparse_texts* leaves optional ones
+    mostly empty, as real respondents do (the demo data).
+    """
     language = language or bank.languages[0]
     answers: dict[str, Any] = {}
     for question in bank.questions:
         if not is_visible(bank, question, answers):
             continue
         if question.type == "text":
-            answer: Any = free_text(question, rng, language)
+            answer: Any = free_text(question, rng, language, always=not sparse_texts)
         elif not question.required and rng.random() < 0.3:
             continue
         else:
