@@ -70,7 +70,7 @@ def test_no_data_on_a_figure_is_a_gap_named_as_such(client, solity):
 def test_no_quartiles_no_middle_half(client, solity):
     # 150 providers release a median but no quartiles (they need 1,000): neither the column nor the band.
     page = client.get(f"/r/{solity}/report?lang=en").get_data(as_text=True)
-    assert "<th scope=\"col\">Peer median</th>" in page
+    assert '<th scope="col">Peer median</th>' in page
     assert "Middle half of peers" not in page
     assert "with the peer median." in unescape(page)  # the chart's description names no band either
     figure = json.loads(unescape(re.search(r'data-figure="([^"]*)"', page).group(1)))

@@ -218,9 +218,7 @@ def answer_counts(question: Question, fig: rounds.QuestionFigures, lang: str) ->
     else:
         order = [option.key for option in question.options]
     order += [key for key in sorted(counts) if key not in order and key != "na"] + ["na"]
-    return [
-        (answer_label(question, key, lang), counts[key]) for key in order if counts.get(key) and key != DONT_KNOW
-    ]
+    return [(answer_label(question, key, lang), counts[key]) for key in order if counts.get(key) and key != DONT_KNOW]
 
 
 def answer_label(question: Question, key: str, lang: str) -> str:
