@@ -63,5 +63,5 @@ def test_unpacked_wheel_checks_its_own_banks(wheel, tmp_path):
         [sys.executable, "-m", "selfassess", "check"], cwd=elsewhere, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "ok: go-international 2026.1" in result.stdout
+    assert "ok: go-international 2026.2" in result.stdout
     assert str(site / "selfassess" / "questionnaires" / "solity.yaml") in result.stdout
