@@ -276,10 +276,9 @@ def test_the_home_page_answers_accept_language_fr(solity_client):
 
 
 def test_the_docs_show_the_real_diff_from_version_1(run_cli):
-    # docs/banks-solity.md until it is merged into docs/banks.md as its "## solity" section.
+    # docs/banks.md, its "## solity" section.
     docs = Path(__file__).parent.parent / "docs"
-    own = docs / "banks-solity.md"
-    doc = own.read_text(encoding="utf-8") if own.exists() else (docs / "banks.md").read_text(encoding="utf-8")
+    doc = (docs / "banks.md").read_text(encoding="utf-8")
     section = doc[doc.index("## solity") :]
     after = section.index("selfassess diff tests/fixtures/banks/solity.yaml questionnaires/solity.yaml")
     shown = re.compile(r"```text\n(.*?)```", re.S).search(section, after)
