@@ -79,3 +79,33 @@ def test_check_and_diff_against_the_database(tmp_path, database, run_cli):
     ) in result.stdout
     compared = run_cli("diff", str(path), "--db", str(db_path))
     assert "[scoring] dimension 'wellbeing': removed (responses to the old version lose this axis)" in compared.stdout
+
+
+def test_roles_and_who_answers_what_are_in_the_diff():
+    roles = (FIXTURES / "roles.yaml").read_text(encoding="utf-8")
+    fewer = roles.replace("min_respondents: 3}", "min_respondents: 5}").replace(
+        "roles: [leaders, staff]\n", "roles: [leaders]\n", 1
+    )
+    lines = [str(c) for c in diff(load_text(roles, "old.yaml"), load_text(fewer, "new.yaml"))]
+    assert "[scoring] role 'learners': min_respondents 3 → 5" in lines
+    assert "[scoring] dimension 'strategy': roles ['leaders', 'staff'] → ['leaders']" in lines
+
+
+def test_the_diff_is_in_bank_order_whatever_the_hash_seed():
+    import os
+    import subprocess
+    import sys
+
+    old, new = (
+        str(V1_BANKS / "go-international.yaml"),
+        str(FIXTURES.parent.parent / "questionnaires" / "go-international.yaml"),
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-m", "selfassess", "diff", old, new],
+            capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }  # fmt: skip
+    assert len(outputs) == 1
+    assert "[scoring] role 'learners': added (at least 5, weight 1)" in outputs.pop()

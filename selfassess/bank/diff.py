@@ -52,28 +52,44 @@ def diff(old: Questionnaire, new: Questionnaire, *, languages: Collection[str] |
     add("bank", _value("languages", list(old.languages), list(new.languages)), False)
     add("rubric", _value("plugin", old.rubric.plugin, new.rubric.plugin), True)
     add("rubric", _value("settings", dict(old.rubric.settings), dict(new.rubric.settings)), True)
+    # Who answers: a bank gaining roles is answered by an organisation's people instead of one person.
+    old_roles = {r.id: r for r in old.roles}
+    new_roles = {r.id: r for r in new.roles}
+    for rid in [k for k in old_roles if k not in new_roles]:
+        add(f"role '{rid}'", "removed", True)
+    for rid in [k for k in new_roles if k not in old_roles]:
+        role = new_roles[rid]
+        add(f"role '{rid}'", f"added (at least {role.min_respondents}, weight {role.weight:g})", True)
+    for rid in [k for k in old_roles if k in new_roles]:
+        add(
+            f"role '{rid}'",
+            _value("min_respondents", old_roles[rid].min_respondents, new_roles[rid].min_respondents),
+            True,
+        )
+        add(f"role '{rid}'", _value("weight", old_roles[rid].weight, new_roles[rid].weight), True)
+        add(f"role '{rid}'", _text(old_roles[rid].label, new_roles[rid].label) and "label reworded", False)
     old_levels = {lvl.id: lvl for lvl in old.rubric.levels}
     new_levels = {lvl.id: lvl for lvl in new.rubric.levels}
-    for lid in old_levels.keys() - new_levels.keys():
+    for lid in [k for k in old_levels if k not in new_levels]:
         add(f"level '{lid}'", "removed", True)
-    for lid in new_levels.keys() - old_levels.keys():
+    for lid in [k for k in new_levels if k not in old_levels]:
         add(f"level '{lid}'", f"added at min {new_levels[lid].min:g}", True)
-    for lid in old_levels.keys() & new_levels.keys():
+    for lid in [k for k in old_levels if k in new_levels]:
         add(f"level '{lid}'", _value("min", old_levels[lid].min, new_levels[lid].min), True)
         add(f"level '{lid}'", _text(old_levels[lid].label, new_levels[lid].label) and "label reworded", False)
     old_dims = {d.id: d for d in old.dimensions}
     new_dims = {d.id: d for d in new.dimensions}
-    for did in old_dims.keys() - new_dims.keys():
+    for did in [k for k in old_dims if k not in new_dims]:
         add(f"dimension '{did}'", "removed (responses to the old version lose this axis)", True)
-    for did in new_dims.keys() - old_dims.keys():
+    for did in [k for k in new_dims if k not in old_dims]:
         add(f"dimension '{did}'", "added", True)
-    for did in old_dims.keys() & new_dims.keys():
+    for did in [k for k in old_dims if k in new_dims]:
         _dimension(old_dims[did], new_dims[did], add, languages)
     old_q = {q.id: q for q in old.questions}
     new_q = {q.id: q for q in new.questions}
-    for qid in old_q.keys() - new_q.keys():
+    for qid in [k for k in old_q if k not in new_q]:
         add(f"question '{qid}'", "removed", old_q[qid].scored)
-    for qid in new_q.keys() - old_q.keys():
+    for qid in [k for k in new_q if k not in old_q]:
         add(f"question '{qid}'", "added", new_q[qid].scored)
     for qid in [q.id for q in new.questions if q.id in old_q]:
         _question(old_q[qid], new_q[qid], add, languages)
@@ -93,13 +109,14 @@ def _dimension(old: Dimension, new: Dimension, add: Any, languages: Collection[s
         add(where, "advice changed", False)
     add(where, _value("rubric", old.rubric, new.rubric), True)
     add(where, _value("rubric settings", dict(old.rubric_settings), dict(new.rubric_settings)), True)
+    add(where, _value("roles", list(old.roles), list(new.roles)), True)
     old_links = {_link(r): r for r in old.resources}
     new_links = {_link(r): r for r in new.resources}
-    for key in old_links.keys() - new_links.keys():
+    for key in [k for k in old_links if k not in new_links]:
         add(where, f"resource {key!r} removed", False)
-    for key in new_links.keys() - old_links.keys():
+    for key in [k for k in new_links if k not in old_links]:
         add(where, f"resource {key!r} added", False)
-    for key in old_links.keys() & new_links.keys():
+    for key in [k for k in old_links if k in new_links]:
         a, b = old_links[key], new_links[key]
         if _text(a.title, b.title) or dict(a.url) != dict(b.url) or a.levels != b.levels:
             add(where, f"resource {key!r} changed", False)
@@ -127,14 +144,15 @@ def _question(old: Question, new: Question, add: Any, languages: Collection[str]
     ):  # fmt: skip
         add(where, _value(name.replace("score_", "score."), getattr(old, name), getattr(new, name)), scored)
     add(where, _value("show_if", old.show_if, new.show_if), scored)
+    add(where, _value("roles", list(old.roles), list(new.roles)), scored)
     add(where, _value("rubric settings", dict(old.settings), dict(new.settings)), scored)
     old_opts = {o.key: o for o in old.options}
     new_opts = {o.key: o for o in new.options}
-    for key in old_opts.keys() - new_opts.keys():
+    for key in [k for k in old_opts if k not in new_opts]:
         add(where, f"option {key!r} removed", scored)
-    for key in new_opts.keys() - old_opts.keys():
+    for key in [k for k in new_opts if k not in old_opts]:
         add(where, f"option {key!r} added", scored)
-    for key in old_opts.keys() & new_opts.keys():
+    for key in [k for k in old_opts if k in new_opts]:
         add(where, _value(f"score of option {key!r}", old_opts[key].score, new_opts[key].score), scored)
         add(where, _text(old_opts[key].label, new_opts[key].label) and f"label of option {key!r} reworded", False)
 
