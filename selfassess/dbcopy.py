@@ -171,17 +171,9 @@ def copy_rows(
 def report_document(db: Db, catalog: Catalog, token: str, group: str) -> dict[str, Any]:
     """The data of ``/r/<token>/report.json?peers=<group>``, as the view builds it, without drawing a release."""
     found = assessments.open_by_token(db, catalog, token)
-    data = reports.report_data(db, found, group, READ_ONLY_POLICY)
-    response = found.response
-    return {
-        "questionnaire": found.bank.id,
-        "version": response.bank_version,
-        "status": response.status,
-        "submitted_at": response.submitted_at,
-        "result": {"overall": data.result["overall"], "dimensions": data.result["dimensions"]},
-        "peers": reports.peers_json(data.peers),
-        "history": data.history,
-    }
+    return reports.report_document(
+        found, reports.report_data(db, found, group, READ_ONLY_POLICY), found.response.language
+    )
 
 
 def compare_reports(source: Db, target: Db, catalog: Catalog, sample: int) -> tuple[int, list[str]]:

@@ -148,3 +148,21 @@ def shown_score(score: float | None, bounds: Sequence[float] = ()) -> int | None
 def level_bounds(bank: Questionnaire) -> list[float]:
     """The scores at which the bank's levels start (for :func:`shown_score`)."""
     return [level.min for level in bank.rubric.levels]
+
+
+def report_document(assessment: Assessment, data: ReportData, lang: str) -> dict[str, Any]:
+    """A report for machines (``report.json``): the result, the peers' figures, history, gaps, sources, resources."""
+    response = assessment.response
+    levels = {dim_id: shown["level"] for dim_id, shown in data.result["dimensions"].items()}
+    return {
+        "questionnaire": assessment.bank.id,
+        "version": response.bank_version,
+        "status": response.status,
+        "submitted_at": response.submitted_at,
+        "result": {"overall": data.result["overall"], "dimensions": data.result["dimensions"]},
+        "peers": peers_json(data.peers),
+        "history": data.history,
+        "knowledge_gaps": data.gaps,
+        "sources": data.sources,
+        "resources": next_step_resources(assessment.bank, levels, lang),
+    }

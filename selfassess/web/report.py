@@ -29,24 +29,7 @@ def respondent_has_no_report(found: Assessment) -> None:
 def report_json(token: str) -> dict[str, Any]:
     found = open_assessment(token)
     respondent_has_no_report(found)
-    data = requested_report(found)
-    response = found.response
-    return {
-        "questionnaire": found.bank.id,
-        "version": response.bank_version,
-        "status": response.status,
-        "submitted_at": response.submitted_at,
-        "result": {"overall": data.result["overall"], "dimensions": data.result["dimensions"]},
-        "peers": reports.peers_json(data.peers),
-        "history": data.history,
-        "knowledge_gaps": data.gaps,
-        "sources": data.sources,
-        "resources": reports.next_step_resources(found.bank, _levels(data.result), report_language(found)),
-    }
-
-
-def _levels(result: dict[str, Any]) -> dict[str, str | None]:
-    return {dim_id: shown["level"] for dim_id, shown in result["dimensions"].items()}
+    return reports.report_document(found, requested_report(found), report_language(found))
 
 
 @bp.get("/r/<token>/report.csv")
