@@ -216,7 +216,7 @@ def _transaction_connection(db: Db) -> Any:
 
     The adapter keeps it while a transaction is open; COPY needs the driver's connection itself.
     """
-    return getattr(getattr(db.conn, "_state", None), "conn", None)
+    return getattr(db.conn, "transaction_connection", None)  # SQLite's connection has none
 
 
 def clear_tables(db: Db, tables: Sequence[str]) -> None:

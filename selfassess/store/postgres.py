@@ -162,6 +162,11 @@ class PgConnection:
     def in_transaction(self) -> bool:
         return self._state.conn is not None
 
+    @property
+    def transaction_connection(self) -> Any:
+        """The psycopg connection of this thread's open ``with`` block (for COPY), or ``None`` outside one."""
+        return self._state.conn
+
 
 def _text_safe(parameters: Sequence[Any] | None) -> Sequence[Any] | None:
     """PostgreSQL text cannot hold NUL: U+FFFD stands in (a token with one then matches nothing, as on SQLite)."""
