@@ -198,13 +198,21 @@ def demo_response(
     checked = check_answers(bank, answers)
     if checked.problems:  # pragma: no cover - the generator makes valid answers
         raise ValueError(f"demo answers for {bank.id} are invalid: {checked.problems[:3]}")
+    found = _organisation_draft(db, bank, org_id, language, cohort)
+    store.save_answers(db, found, checked.answers, page=len(bank.dimensions) + 1)
+    store.submit(db, found, bank, score(bank, checked.answers))
+    return found.token
+
+
+def _organisation_draft(
+    db: store.Db, bank: Questionnaire, org_id: int, language: str, cohort: cohorts.Cohort | None
+) -> store.Response:
+    """A draft of *bank* started for the demo organisation *org_id* (a provider's, or a round's coordinator's)."""
     response = assessments.start(db, bank, language, cohort=cohort)
     store.set_response_organisation(db, response.id, org_id)
     found = store.get_response_by_id(db, response.id)
     assert found is not None
-    store.save_answers(db, found, checked.answers, page=len(bank.dimensions) + 1)
-    store.submit(db, found, bank, score(bank, checked.answers))
-    return found.token
+    return found
 
 
 def group_size(minimum: int, scale: float, rng: random.Random) -> int:
@@ -232,10 +240,7 @@ def demo_round(
     rng: random.Random,
 ) -> str:
     """A closed round of *bank* for a demo organisation; return the coordinator's token."""
-    coordinating = assessments.start(db, bank, language, cohort=cohort)
-    store.set_response_organisation(db, coordinating.id, org_id)
-    found = store.get_response_by_id(db, coordinating.id)
-    assert found is not None
+    found = _organisation_draft(db, bank, org_id, language, cohort)
     store.save_answers(db, found, check_answers(bank, profile, partial=True).answers, page=1)
     rnd = store.create_round(db, found, tuple(role.id for role in bank.roles))
     profile_ids = {q.id for q in bank.profile}

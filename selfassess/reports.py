@@ -5,8 +5,9 @@ No HTTP here: the views choose the peer group from the request and render what t
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -143,6 +144,11 @@ def shown_score(score: float | None, bounds: Sequence[float] = ()) -> int | None
         elif shown < bound <= score + LEVEL_TOLERANCE:
             shown = math.ceil(score - LEVEL_TOLERANCE)
     return shown
+
+
+def score_display(bank: Questionnaire) -> Callable[[float | None], int | None]:
+    """:func:`shown_score` with *bank*'s level bounds: how every page of the bank shows a score."""
+    return functools.partial(shown_score, bounds=level_bounds(bank))
 
 
 def level_bounds(bank: Questionnaire) -> list[float]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from typing import Any
 
@@ -13,7 +12,7 @@ from selfassess import assessments, reports, rounds
 from selfassess.bank.model import DONT_KNOW, Question, Questionnaire
 from selfassess.bank.questiontypes import type_of
 from selfassess.bank.questiontypes.number import source_labels
-from selfassess.peers import ALL, PeerReport
+from selfassess.peers import ALL, PeerReport, peer_report
 from selfassess.scoring.organisation import OrganisationResult
 from selfassess.web.banks import catalog, errors_as_pages, open_assessment, ui_language
 from selfassess.web.charts import band_and_median, figure, line, radar_layout, wrap_label
@@ -113,7 +112,7 @@ def report(token: str) -> Any:
     org = data.result
     reached = [role for role in bank.roles if org.groups[role.id].reached]
     # The organisation's combined result is its submission: peers are other organisations.
-    peers = reports.report_data(db, found.assessment, ALL, privacy_policy()).peers
+    peers = peer_report(db, bank, found.assessment.response, ALL, privacy_policy())
     advice = {}
     for dim in bank.dimensions:
         level = org.dimensions[dim.id].level
@@ -141,7 +140,7 @@ def report(token: str) -> Any:
         texts=[(bank.question(qid), texts) for qid, texts in data.texts.items()],
         answer_label=answer_label,
         answer_counts=answer_counts,
-        shown=functools.partial(reports.shown_score, bounds=reports.level_bounds(bank)),
+        shown=reports.score_display(bank),
         levels={level.id: level for level in bank.rubric.levels},
         languages=[(code, url_for("coordinate.report", token=token, lang=code)) for code in bank.languages],
     )

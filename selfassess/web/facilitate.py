@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import time
@@ -202,7 +201,7 @@ def render_dashboard(cohort: cohorts.Cohort, facilitator_error: str | None = Non
         min_peers=min_peers,
         figure=json.dumps(figure) if figure["data"] else None,
         boxes=json.dumps(box_figure(bank, lang, submitted)) if enough else None,
-        shown=functools.partial(reports.shown_score, bounds=reports.level_bounds(bank)),
+        shown=reports.score_display(bank),
         rows=heat_rows(cohort, bank, lang, members, compare),
         round_rows=round_rows(cohort, bank, members),
         co_facilitators=cohorts.facilitator_emails(get_db(), cohort),
@@ -234,7 +233,7 @@ def heat_rows(
 ) -> list[dict[str, Any]]:
     """The heat map's rows, worked out in Python: a 2,000-row table is too slow to assemble in Jinja."""
     labels = {lvl.id: (f"level-{i}", str(escape(lvl.label.get(lang)))) for i, lvl in enumerate(bank.rubric.levels)}
-    bounds = reports.level_bounds(bank)
+    shown = reports.score_display(bank)
     keys = [d.id for d in bank.dimensions] + [store.OVERALL]
     url = url_for("facilitate.provider_report", code=cohort.code, response_id=0).removesuffix("0")
     compared = {m.response_id for m in compare}
@@ -248,7 +247,7 @@ def heat_rows(
                 css, label = labels[level]
                 score = m.scores.get(key)
                 cells.append(
-                    f'<td class="{css}">{label} ({reports.shown_score(score, bounds)})</td>'
+                    f'<td class="{css}">{label} ({shown(score)})</td>'
                     if score is not None
                     else f'<td class="{css}">{label}</td>'
                 )

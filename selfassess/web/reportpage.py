@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from typing import Any
 
@@ -121,7 +120,7 @@ def render_report(found: Assessment, *, owner: bool = True) -> str:
         other_versions=reports.other_version_peers(db, found) if peers.overall else False,
         band=reports.band_text(peers.band),
         position_text=position_text,
-        shown=functools.partial(reports.shown_score, bounds=reports.level_bounds(bank)),
+        shown=reports.score_display(bank),
         languages=[
             (code, url_for(request.endpoint or "", **(request.view_args or {}), lang=code, peers=peers.group))
             for code in bank.languages
